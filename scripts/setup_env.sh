@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Create ./.venv with everything the toolkit and its tests need. Idempotent; offline-safe
+# apart from the package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
+pip install -c constraints.txt $(grep -v -E '^\s*(#|$)|^visdom' requirements.txt) -r requirements-dev.txt
+# visdom's sdist imports pkg_resources at build time (gone from setuptools >= 81).
+pip install "setuptools<81" wheel
+pip install -c constraints.txt --no-build-isolation visdom
+echo "environment ready: $(pwd)/.venv"
