@@ -22,7 +22,3 @@ def run_cli(main):
         main()
     except UserError as exc:
         sys.exit(f'error: {short_message(exc)}')
-    except RuntimeError as exc:
-        if 'UserError' not in str(exc):
-            raise
-        sys.exit(f'error: {short_message(exc)}')
