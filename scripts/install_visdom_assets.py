@@ -111,23 +111,26 @@ def npm_pack(specs, cache):
 
 def extract(tarball, pairs, static_dir):
     """Copy (package path, static-relative destination) pairs out of an npm tarball."""
-    with tarfile.open(tarball) as tar:
-        members = {m.name: m for m in tar.getmembers()}
-        for src, rel in pairs:
-            member = members.get(f'package/{src}')
-            if member is None:
-                raise UserError(f'{tarball} has no file package/{src}; '
-                                'delete it from the cache and run again')
-            dest = static_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(dest.name + '.part')
-            with tar.extractfile(member) as fin, open(tmp, 'wb') as fout:
-                shutil.copyfileobj(fin, fout)
-            os.replace(tmp, dest)
+    try:
+        with tarfile.open(tarball) as tar:
+            members = {m.name: m for m in tar.getmembers()}
+            for src, rel in pairs:
+                if f'package/{src}' not in members:
+                    raise UserError(f'{tarball} has no file package/{src}; '
+                                    'delete it from the cache and run again')
+                dest = static_dir / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(dest.name + '.part')
+                with tar.extractfile(members[f'package/{src}']) as fin, open(tmp, 'wb') as fout:
+                    shutil.copyfileobj(fin, fout)
+                os.replace(tmp, dest)
+    except (tarfile.TarError, EOFError) as exc:
+        raise UserError(f'{tarball} is damaged ({exc}); delete it and run again') from exc
 
 
 def install(cache=DEFAULT_CACHE, static_dir=None, version=None):
-    """Put every asset visdom's server needs into its static folder; returns the files written.
+    """Put every asset visdom's server needs into its static folder; returns the paths that
+    were missing (static-relative), all of which now exist.
 
     Only packages with a missing file are touched, so a second run does nothing."""
     if static_dir is None:

@@ -112,3 +112,4 @@ def test_browser_draws_both_windows(server, vis, chromium, tmp_path):
     assert 'js-plotly-plot' in dom and 'class="trace scatter' in dom
     png = browser.screenshot(f'{server.url}/env/{ENV}', tmp_path / 'visdom.png')
     assert png.stat().st_size > 10_000
+    assert 'tornado.access:404' not in server.log(), 'the page asked for a file visdom lacks'

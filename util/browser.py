@@ -46,7 +46,8 @@ def http_get(url, timeout=10):
 
 @dataclass
 class VisdomServer:
-    """A running `python -m visdom.server`; `url` is what visdom.Visdom(server=, port=) needs."""
+    """A running `python -m visdom.server` on 127.0.0.1; the Python client reaches it with
+    visdom.Visdom(server='http://127.0.0.1', port=server.port)."""
     port: int
     env_path: Path
     log_path: Path
