@@ -14,14 +14,8 @@ from multiprocessing import Pool
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import list_images, load_rgb, save_image, side_by_side  # noqa: E402
+from util.dataset_files import list_images, write_side_by_side  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
-
-
-def image_write(path_A, path_B, path_AB):
-    """Write one A|B image (module level, so a worker process can run it)."""
-    pair = side_by_side(load_rgb(path_A), load_rgb(path_B), where=f'{path_A} and {path_B}')
-    save_image(pair, path_AB)
 
 
 def plan_split(fold_A, fold_B, fold_AB, split, num_imgs, use_AB):
@@ -63,10 +57,10 @@ def combine(fold_A, fold_B, fold_AB, num_imgs=1000000, use_AB=False, multiproces
         raise UserError(f'no pairs: no image in {fold_A}/<split> has a file of the same name in {fold_B}/<split>')
     if multiprocessing and len(jobs) > 1:
         with Pool(min(os.cpu_count() or 1, 8)) as pool:
-            pool.starmap(image_write, jobs)
+            pool.starmap(write_side_by_side, jobs)
     else:
         for job in jobs:
-            image_write(*job)
+            write_side_by_side(*job)
     return len(jobs)
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import list_images, load_rgb, save_image, side_by_side  # noqa: E402
+from util.dataset_files import list_images, write_side_by_side  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 
 
@@ -38,9 +38,8 @@ def align_phase(dataset_path, phase):
     target = os.path.join(dataset_path, phase)
     os.makedirs(target, exist_ok=True)
     for name in names:
-        path_A, path_B = os.path.join(folder_A, name), os.path.join(folder_B, name)
-        pair = side_by_side(load_rgb(path_A), load_rgb(path_B), where=f'{path_A} and {path_B}')
-        save_image(pair, os.path.join(target, name))
+        write_side_by_side(os.path.join(folder_A, name), os.path.join(folder_B, name),
+                           os.path.join(target, name))
     return len(names)
 
 

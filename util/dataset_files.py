@@ -38,6 +38,12 @@ def side_by_side(img_a, img_b, where=''):
     return pair
 
 
+def write_side_by_side(path_A, path_B, path_AB):
+    """Read A and B, write A|B (a module-level function, so a worker process can run it)."""
+    pair = side_by_side(load_rgb(path_A), load_rgb(path_B), where=f'{path_A} and {path_B}')
+    save_image(pair, path_AB)
+
+
 def split_pair(img, where=''):
     """(A, B) halves of an A|B image; an odd width means the file is not an A|B pair."""
     if img.width % 2:
