@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sys
 from pathlib import Path
 
@@ -57,10 +58,11 @@ def read_pair(dataroot, split, name, direction):
 
 
 def write(img, out, folder, name, ext, manifest, source):
-    """Save one half and note in the manifest which source file it came from."""
+    """Save one half, note in the manifest which source file it came from, return its path in `out`."""
     out_name = os.path.splitext(name)[0] + '.' + ext
     save_image(img, os.path.join(out, folder, out_name))
     manifest['folders'].setdefault(folder, {})[out_name] = source
+    return os.path.join(folder, out_name)
 
 
 def save_manifest(out, manifest):
@@ -95,12 +97,11 @@ def make_unpaired(dataroot, out, seed=0, direction='AtoB', ext='png'):
     for name in train_names:
         img_A, img_B = read_pair(dataroot, 'train', name, direction)
         source = f'train/{name}'
-        write(img_A, out, 'pairsA', name, ext, manifest, source)
-        write(img_B, out, 'pairsB', name, ext, manifest, source)
-        if name in in_A:
-            write(img_A, out, 'trainA', name, ext, manifest, source)
-        else:
-            write(img_B, out, 'trainB', name, ext, manifest, source)
+        saved_A = write(img_A, out, 'pairsA', name, ext, manifest, source)
+        saved_B = write(img_B, out, 'pairsB', name, ext, manifest, source)
+        folder, saved = ('trainA', saved_A) if name in in_A else ('trainB', saved_B)
+        shutil.copyfile(os.path.join(out, saved), os.path.join(out, folder, os.path.basename(saved)))
+        manifest['folders'].setdefault(folder, {})[os.path.basename(saved)] = source
     for phase, split in evals.items():
         for name in source_names(dataroot, split):
             img_A, img_B = read_pair(dataroot, split, name, direction)

@@ -1,6 +1,5 @@
 """datasets/make_dataset_aligned.py: trainA/trainB... of matching names become train/ test/ A|B images."""
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
