@@ -118,11 +118,11 @@ def make_synthetic(out, size=64, num_train=200, num_test=20, seed=0, aligned=Fal
     claim_output(out, FOLDERS, MARKER)
     for folder in FOLDERS[:4] + (FOLDERS[4:] if aligned else ()):
         os.makedirs(os.path.join(out, folder))
+    settings = dict(size=size, num_train=num_train, num_test=num_test, seed=seed, aligned=aligned)
+    with open(os.path.join(out, MARKER), 'w') as f:  # written first: an interrupted run can be re-run
+        json.dump(settings, f, indent=1)
     write_split(out, seed, size, num_train, aligned, 'train')
     write_split(out, seed, size, num_test, aligned, 'test')
-    settings = dict(size=size, num_train=num_train, num_test=num_test, seed=seed, aligned=aligned)
-    with open(os.path.join(out, MARKER), 'w') as f:
-        json.dump(settings, f, indent=1)
     return out
 
 
