@@ -15,8 +15,9 @@ from util.errors import run_cli
 from util.visualizer import save_images
 
 
-def main():
-    opt = TestOptions().parse()
+def main(args=None):
+    """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
+    opt = TestOptions().parse(args)
     # one image at a time, in order, unflipped, no visdom
     opt.num_threads = 0
     opt.batch_size = 1

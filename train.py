@@ -37,8 +37,9 @@ def save(model, label, epoch, total_iters):
     train_state.save(model, label, epoch, total_iters)
 
 
-def main():
-    opt = TrainOptions().parse()
+def main(args=None):
+    """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
+    opt = TrainOptions().parse(args)
     dataset = create_dataset(opt)
     dataset_size = len(dataset)
     model = create_model(opt)

@@ -1,0 +1,69 @@
+"""Shared fixtures: tiny data sets made on the fly, the real data sets when ../shared exists,
+and option lists small enough for a 2-core CPU."""
+import os
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED_DATASETS = os.path.join(os.path.dirname(ROOT), 'shared', 'datasets')
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+# Options for a model small enough to train in seconds on a CPU.
+TINY = ['--gpu_ids', '-1', '--display_id', '0', '--load_size', '32', '--crop_size', '32',
+        '--ngf', '4', '--ndf', '4', '--num_threads', '0', '--n_epochs', '1', '--n_epochs_decay', '0']
+
+
+def write_images(folder, count, size=(32, 32), seed=0, mode='RGB'):
+    """`count` random images in `folder` named 0000.png...; returns their paths."""
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    channels = {'RGB': 3, 'L': 1, 'RGBA': 4}[mode]
+    paths = []
+    for i in range(count):
+        w, h = size
+        pixels = (rng.random((h, w, channels)) * 255).astype(np.uint8)
+        path = os.path.join(folder, f'{i:04d}.png')
+        Image.fromarray(pixels.squeeze(-1) if channels == 1 else pixels, mode).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def unaligned_root(tmp_path):
+    """trainA/trainB/testA/testB with a few 36x40 random images each."""
+    for i, sub in enumerate(['trainA', 'trainB', 'testA', 'testB']):
+        write_images(str(tmp_path / 'data' / sub), 3, size=(36, 40), seed=i)
+    return str(tmp_path / 'data')
+
+
+@pytest.fixture
+def aligned_root(tmp_path):
+    """train/ and test/ with a few 64x32 A|B images."""
+    for i, sub in enumerate(['train', 'test']):
+        write_images(str(tmp_path / 'aligned' / sub), 3, size=(64, 32), seed=10 + i)
+    return str(tmp_path / 'aligned')
+
+
+def shared_dataset(name):
+    """Path of a real data set beside the repo, or skip: a user's clone has no ../shared."""
+    path = os.path.join(SHARED_DATASETS, name)
+    if not os.path.isdir(path):
+        pytest.skip(f'real data set {path} not present (only in the project workspace)')
+    return path
+
+
+def slice_of(src_root, subfolders, dst_root, count):
+    """Link the first `count` images of each subfolder of a real data set into a small copy."""
+    for sub in subfolders:
+        os.makedirs(os.path.join(dst_root, sub), exist_ok=True)
+        for name in sorted(os.listdir(os.path.join(src_root, sub)))[:count]:
+            os.symlink(os.path.join(src_root, sub, name), os.path.join(dst_root, sub, name))
+    return dst_root
