@@ -8,6 +8,8 @@ makes `self.gan = GANTerms(opt, self.device)`, and then
 At their defaults every extra term is the float 0.0 and nothing more is computed, so a step
 is bitwise the step without these options.
 """
+import contextlib
+
 import torch
 
 from util.errors import UserError
@@ -59,8 +61,24 @@ class GANTerms:
         """lambda_feat * mean over layers of L1(features(fake), features(real)), or 0.0."""
         if self.lambda_feat == 0.0:
             return 0.0
-        with torch.no_grad():
-            real_features, _ = discriminator_features(netD, real)
-        fake_features, _ = discriminator_features(netD, fake)
+        with _buffers_kept(netD):
+            with torch.no_grad():
+                real_features, _ = discriminator_features(netD, real)
+            fake_features, _ = discriminator_features(netD, fake)
         matching = sum(torch.nn.functional.l1_loss(f, r) for f, r in zip(fake_features, real_features))
         return matching * (self.lambda_feat / len(fake_features))
+
+
+@contextlib.contextmanager
+def _buffers_kept(net):
+    """Let extra passes update copies of the buffers (BatchNorm running statistics), so feature
+    matching leaves the discriminator exactly as the adversarial term alone would. The originals
+    are swapped back, not overwritten, as autograd still holds them."""
+    saved = [(module, name, buffer) for module in net.modules() for name, buffer in module.named_buffers(recurse=False)]
+    for module, name, buffer in saved:
+        setattr(module, name, buffer.clone())
+    try:
+        yield
+    finally:
+        for module, name, buffer in saved:
+            setattr(module, name, buffer)
