@@ -49,7 +49,7 @@ def test_aligned_splits_and_direction(tmp_path):
     Image.fromarray(pixels).save(folder / 'x.png')
     for direction, left in (('AtoB', -1.0), ('BtoA', 1.0)):
         opt = make_opt(str(tmp_path / 'ab'), tmp_path, '--dataset_mode', 'aligned', '--direction', direction,
-                       '--model', 'pix2pix', '--load_size', '32', '--crop_size', '32')
+                       '--model', 'pix2pix', '--netG', 'resnet_6blocks', '--load_size', '32', '--crop_size', '32')
         batch = first(opt)
         assert batch['A'].shape == (1, 3, 32, 32) and batch['A'].mean() == pytest.approx(-1.0)
         assert batch['B'].mean() == pytest.approx(1.0)
