@@ -26,6 +26,21 @@ PRESETS = {
 TERMS = ('GAN', 'Id', 'CTC', 'ZId', 'ZCyc', 'cycle')
 
 
+def _preset(parser):
+    """Type converter for --crossnet_mode that installs the preset's weights as parser defaults.
+
+    The options code parses again after the model adds its options, so the final parse sees the
+    preset as defaults and explicit --lambda_* still win; unlike reading sys.argv (CUT's way), this
+    also works when the options are parsed from a list.
+    """
+    def preset(mode):
+        if mode not in PRESETS:
+            raise ValueError(mode)
+        parser.set_defaults(**PRESETS[mode])
+        return mode
+    return preset
+
+
 class ComposedGenerator(torch.nn.Module):
     """Encoder then decoder in one Sequential named `model`: the state_dict layout of upstream's
     ResnetGenerator, so a saved G_A loads in `--model test --netG resnet_9blocks`."""
@@ -66,7 +81,7 @@ class CrossNetModel(BaseModel):
         parser.add_argument('--n_blocks_E', type=int, default=9, help='residual blocks at the end of each encoder')
         if is_train:
             parser.add_argument('--n_blocks_T', type=int, default=9, help='residual blocks in each latent translator')
-            parser.add_argument('--crossnet_mode', type=str, default='full', choices=sorted(PRESETS),
+            parser.add_argument('--crossnet_mode', type=_preset(parser), default='full', choices=sorted(PRESETS),
                                 help='ablation preset (paper Figure 5): sets the latent loss weights')
             parser.add_argument('--lambda_GAN', type=float, default=1.0, help='weight of L_GAN')
             parser.add_argument('--lambda_Id', type=float, default=3.0, help='weight of L_Id, the identity loss')
@@ -74,8 +89,6 @@ class CrossNetModel(BaseModel):
             parser.add_argument('--lambda_ZId', type=float, default=6.0, help='weight of L_ZId, latent cross-identity')
             parser.add_argument('--lambda_ZCyc', type=float, default=6.0, help='weight of L_ZCyc, latent cycle consistency')
             parser.add_argument('--lambda_cycle', type=float, default=0.0, help='weight of an image-space cycle loss (not in the paper)')
-            mode = parser.parse_known_args()[0].crossnet_mode  # like CUT's --CUT_mode: read before the final parse
-            parser.set_defaults(**PRESETS[mode])
         return parser
 
     def __init__(self, opt):
@@ -173,7 +186,7 @@ class CrossNetModel(BaseModel):
     def backward_G(self):
         terms = self.generator_terms()
         for name, value in terms.items():
-            setattr(self, 'loss_' + name, value)
+            setattr(self, 'loss_' + name, value.detach())  # for display: keeps no graph alive
         self.loss_G = sum(self.weights[name] * value for name, value in terms.items())
         self.loss_G.backward()
 
@@ -181,7 +194,7 @@ class CrossNetModel(BaseModel):
         """LSGAN discriminator loss on a real image and a pooled (history) fake."""
         loss = 0.5 * (self.criterionGAN(Q(real), True) + self.criterionGAN(Q(fake.detach()), False))
         loss.backward()
-        return loss
+        return loss.detach()
 
     def optimize_parameters(self):
         self.forward()
