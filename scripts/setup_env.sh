@@ -10,4 +10,6 @@ pip install -c constraints.txt $(grep -v -E '^\s*(#|$)|^visdom' requirements.txt
 # visdom's sdist imports pkg_resources at build time (gone from setuptools >= 81).
 pip install "setuptools<81" wheel
 pip install -c constraints.txt --no-build-isolation visdom
+# visdom's web assets from the npm registry (cached in .cache/), so its server starts offline.
+.venv/bin/python scripts/install_visdom_assets.py
 echo "environment ready: $(pwd)/.venv"

@@ -21,4 +21,5 @@ def run_cli(main):
     try:
         main()
     except UserError as exc:
-        sys.exit(f'error: {short_message(exc)}')
+        print(f'error: {short_message(exc)}', file=sys.stderr)
+        sys.exit(2)

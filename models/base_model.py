@@ -1,0 +1,198 @@
+"""BaseModel: everything generic about a model, driven by the names a model file declares
+(loss_names, model_names, visual_names, optimizers). A model file writes only its idea:
+its networks, set_input, forward and one optimisation step."""
+import os
+import re
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+
+import torch
+
+from util.errors import UserError
+from util.util import atomic_torch_save
+from . import networks
+
+
+class BaseModel(ABC):
+    """Subclasses call BaseModel.__init__(self, opt) and fill the four name lists."""
+
+    def __init__(self, opt):
+        self.opt = opt
+        self.gpu_ids = opt.gpu_ids
+        self.isTrain = opt.isTrain
+        self.device = torch.device(f'cuda:{self.gpu_ids[0]}') if self.gpu_ids else torch.device('cpu')
+        self.save_dir = os.path.join(opt.checkpoints_dir, opt.name)
+        if opt.preprocess != 'scale_width' and getattr(opt, 'seed', None) is None:
+            torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick the fastest kernels
+        self.loss_names = []
+        self.model_names = []
+        self.visual_names = []
+        self.optimizers = []
+        self.image_paths = []
+        self.metric = 0  # used by the 'plateau' learning-rate policy
+
+    @staticmethod
+    def modify_commandline_options(parser, is_train):
+        return parser
+
+    @abstractmethod
+    def set_input(self, input):
+        """Unpack a batch from the data loader (honouring opt.direction)."""
+
+    @abstractmethod
+    def forward(self):
+        """Compute the outputs used by the losses and the visuals."""
+
+    @abstractmethod
+    def optimize_parameters(self):
+        """One training step: losses, gradients, optimizer updates."""
+
+    def setup(self, opt):
+        """Create schedulers (training), load networks (testing or --continue_train), print them."""
+        if self.isTrain:
+            self.schedulers = [networks.get_scheduler(optimizer, opt) for optimizer in self.optimizers]
+        if not self.isTrain or opt.continue_train:
+            load_suffix = f'iter_{opt.load_iter}' if opt.load_iter > 0 else opt.epoch
+            self.load_networks(load_suffix)
+        self.print_networks(opt.verbose)
+
+    def eval(self):
+        for name in self.model_names:
+            getattr(self, 'net' + name).eval()
+
+    def train(self):
+        for name in self.model_names:
+            getattr(self, 'net' + name).train()
+
+    def test(self):
+        """Forward without gradients (test time), then compute_visuals."""
+        with torch.no_grad():
+            self.forward()
+            self.compute_visuals()
+
+    def compute_visuals(self):
+        """Extra visuals for visdom and HTML (none by default)."""
+
+    def get_image_paths(self):
+        return self.image_paths
+
+    def update_learning_rate(self):
+        """Step every scheduler once; called at the END of an epoch, after the optimizer steps."""
+        old_lr = self.optimizers[0].param_groups[0]['lr']
+        for scheduler in self.schedulers:
+            if self.opt.lr_policy == 'plateau':
+                scheduler.step(self.metric)
+            else:
+                scheduler.step()
+        lr = self.optimizers[0].param_groups[0]['lr']
+        print(f'learning rate {old_lr:.7f} -> {lr:.7f}')
+
+    def get_current_visuals(self):
+        return OrderedDict((name, getattr(self, name)) for name in self.visual_names if isinstance(name, str))
+
+    def get_current_losses(self):
+        """Losses as Python floats. This reads them from the device, so call it only when printing."""
+        return OrderedDict((name, float(_detached(getattr(self, 'loss_' + name))))
+                           for name in self.loss_names if isinstance(name, str))
+
+    def save_networks(self, epoch):
+        """Save every net as <save_dir>/<epoch>_net_<Name>.pth (CPU tensors, atomically)."""
+        os.makedirs(self.save_dir, exist_ok=True)
+        for name in self.model_names:
+            if isinstance(name, str):
+                net = unwrap(getattr(self, 'net' + name))
+                state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
+                atomic_torch_save(state, os.path.join(self.save_dir, f'{epoch}_net_{name}.pth'))
+
+    def load_networks(self, epoch):
+        """Load <save_dir>/<epoch>_net_<Name>.pth into every net; also accepts upstream's files
+        (DataParallel 'module.' prefixes, pre-0.4 InstanceNorm running-stat keys)."""
+        for name in self.model_names:
+            if isinstance(name, str):
+                path = os.path.join(self.save_dir, f'{epoch}_net_{name}.pth')
+                self.load_network_file(unwrap(getattr(self, 'net' + name)), path)
+
+    def load_network_file(self, net, path):
+        if not os.path.isfile(path):
+            raise UserError(f'checkpoint {path} not found{_available_epochs(os.path.dirname(path))}')
+        print(f'loading the model from {path}')
+        try:
+            state_dict = torch.load(path, map_location=self.device, weights_only=True)
+        except Exception as exc:
+            raise UserError(f'checkpoint {path} is unreadable ({type(exc).__name__}); it may be truncated') from None
+        state_dict = adapt_state_dict(state_dict, net)
+        missing, unexpected = _key_mismatch(net.state_dict(), state_dict)
+        if missing or unexpected:
+            raise UserError(f'checkpoint {path} does not fit the network built from the options '
+                            f'(check --netG/--netD/--ngf/--ndf/--norm/--input_nc/--output_nc/--no_dropout): '
+                            f'{len(missing)} missing keys e.g. {missing[:2]}, {len(unexpected)} unexpected e.g. {unexpected[:2]}')
+        try:
+            net.load_state_dict(state_dict)
+        except RuntimeError as exc:
+            size_error = re.search(r'size mismatch for ([^:]+):.*', str(exc))
+            detail = size_error.group(0).splitlines()[0] if size_error else str(exc).splitlines()[0]
+            raise UserError(f'checkpoint {path} does not fit the network: {detail}') from None
+
+    def print_networks(self, verbose):
+        print('---------- Networks initialized -------------')
+        for name in self.model_names:
+            if isinstance(name, str):
+                net = getattr(self, 'net' + name)
+                if verbose:
+                    print(net)
+                num_params = sum(p.numel() for p in net.parameters())
+                print(f'[Network {name}] Total number of parameters : {num_params / 1e6:.3f} M')
+        print('-----------------------------------------------')
+
+    def set_requires_grad(self, nets, requires_grad=False):
+        """Freeze (or unfreeze) nets, e.g. the discriminators during the generator step."""
+        if not isinstance(nets, list):
+            nets = [nets]
+        for net in nets:
+            if net is not None:
+                for param in net.parameters():
+                    param.requires_grad = requires_grad
+
+
+def unwrap(net):
+    """The plain module under DataParallel / DistributedDataParallel / torch.compile wrappers."""
+    while True:
+        if isinstance(net, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
+            net = net.module
+        elif hasattr(net, '_orig_mod'):
+            net = net._orig_mod
+        else:
+            return net
+
+
+def _detached(value):
+    return value.detach() if isinstance(value, torch.Tensor) else value
+
+
+def adapt_state_dict(state_dict, net):
+    """Make checkpoints of other versions fit: drop 'module.' prefixes and metadata, and drop the
+    running-stat entries that pre-0.4 PyTorch saved for InstanceNorm layers without them."""
+    if hasattr(state_dict, '_metadata'):
+        del state_dict._metadata
+    state_dict = OrderedDict((k[7:] if k.startswith('module.') else k, v) for k, v in state_dict.items())
+    modules = dict(net.named_modules())
+    for key in list(state_dict):
+        owner, _, leaf = key.rpartition('.')
+        module = modules.get(owner)
+        if (isinstance(module, torch.nn.InstanceNorm2d) and not module.track_running_stats
+                and leaf in ('running_mean', 'running_var', 'num_batches_tracked')):
+            del state_dict[key]
+    return state_dict
+
+
+def _key_mismatch(expected, given):
+    missing = [k for k in expected if k not in given]
+    unexpected = [k for k in given if k not in expected]
+    return missing, unexpected
+
+
+def _available_epochs(folder):
+    if not os.path.isdir(folder):
+        return f' (no folder {folder}: check --name and --checkpoints_dir)'
+    epochs = sorted({f.split('_net_')[0] for f in os.listdir(folder) if '_net_' in f and f.endswith('.pth')})
+    return f'; available --epoch values: {", ".join(epochs)}' if epochs else ' (the folder holds no checkpoints: check --name)'

@@ -1,0 +1,76 @@
+"""datasets/combine_A_and_B.py: the right A|B pixels and names, upstream's options, one-line errors."""
+import importlib.util
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_tool(name):
+    """Import datasets/<name>.py by path (datasets/ is a folder of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / 'datasets' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+combine = load_tool('combine_A_and_B')
+
+
+def write_random(path, seed, size=(6, 4), mode='RGB'):
+    """A small PNG of random pixels; returns its RGB array."""
+    channels = {'RGB': 3, 'RGBA': 4, 'L': 1}[mode]
+    arr = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], channels), np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(arr.squeeze(-1) if mode == 'L' else arr, mode).save(path)
+    return np.asarray(Image.open(path).convert('RGB'))
+
+
+def pixels(path):
+    return np.asarray(Image.open(path))
+
+
+@pytest.mark.parametrize('multiprocessing', [False, True])
+def test_combine_gives_A_left_B_right(tmp_path, multiprocessing):
+    expected = {}
+    for i, name in enumerate(('x.png', 'y.png')):
+        a = write_random(tmp_path / 'A' / 'train' / name, i)
+        b = write_random(tmp_path / 'B' / 'train' / name, 10 + i)
+        expected[name] = np.concatenate([a, b], axis=1)
+    write_random(tmp_path / 'A' / 'train' / 'lonely.png', 5)
+    args = ['--fold_A', str(tmp_path / 'A'), '--fold_B', str(tmp_path / 'B'), '--fold_AB', str(tmp_path / 'AB')]
+    combine.main(args + ([] if multiprocessing else ['--no_multiprocessing']))
+    assert sorted(os.listdir(tmp_path / 'AB' / 'train')) == ['x.png', 'y.png']
+    for name, pair in expected.items():
+        assert np.array_equal(pixels(tmp_path / 'AB' / 'train' / name), pair)
+
+
+def test_use_AB_names_num_imgs_and_modes(tmp_path):
+    a = write_random(tmp_path / 'A' / 'test' / '0001_A.png', 1, mode='L')
+    b = write_random(tmp_path / 'B' / 'test' / '0001_B.png', 2, mode='RGBA')
+    write_random(tmp_path / 'A' / 'test' / '0002_A.png', 3)
+    write_random(tmp_path / 'B' / 'test' / '0002_B.png', 4)
+    count = combine.combine(str(tmp_path / 'A'), str(tmp_path / 'B'), str(tmp_path / 'AB'),
+                            num_imgs=1, use_AB=True, multiprocessing=False)
+    assert count == 1 and os.listdir(tmp_path / 'AB' / 'test') == ['0001.png']
+    assert np.array_equal(pixels(tmp_path / 'AB' / 'test' / '0001.png'), np.concatenate([a, b], axis=1))
+
+
+def test_combine_errors_are_one_line(tmp_path):
+    write_random(tmp_path / 'A' / 'train' / 'x.png', 0, size=(6, 4))
+    write_random(tmp_path / 'B' / 'train' / 'x.png', 1, size=(8, 4))
+    with pytest.raises(combine.UserError, match='A is 6x4 but B is 8x4'):
+        combine.combine(str(tmp_path / 'A'), str(tmp_path / 'B'), str(tmp_path / 'AB'), multiprocessing=False)
+    (tmp_path / 'B' / 'train' / 'x.png').write_bytes(b'not an image')
+    with pytest.raises(combine.UserError, match='x.png: not a readable image'):
+        combine.combine(str(tmp_path / 'A'), str(tmp_path / 'B'), str(tmp_path / 'AB'))
+    with pytest.raises(combine.UserError, match='--fold_A .*missing: folder not found'):
+        combine.combine(str(tmp_path / 'missing'), str(tmp_path / 'B'), str(tmp_path / 'AB'))
+    with pytest.raises(combine.UserError, match='no split subfolders'):
+        combine.combine(str(tmp_path / 'A' / 'train'), str(tmp_path / 'B'), str(tmp_path / 'AB'))
+    with pytest.raises(combine.UserError, match='no pairs'):
+        combine.combine(str(tmp_path / 'A'), str(tmp_path / 'B'), str(tmp_path / 'AB'), use_AB=True)

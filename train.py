@@ -1,0 +1,89 @@
+"""Train an image-to-image translation model (upstream's train.py, same options and files).
+
+    python train.py --dataroot ./datasets/horse2zebra --name h2z_crossnet --model crossnet
+    python train.py --dataroot ./datasets/facades --name facades_pix2pix --model pix2pix --direction BtoA
+
+Checkpoints go to --checkpoints_dir/--name ({latest,N}_net_<X>.pth), the HTML page to its web/.
+See options/base_options.py and options/train_options.py for every option.
+"""
+import math
+import time
+
+from data import create_dataset
+from models import create_model
+from options.train_options import TrainOptions
+from util import train_state
+from util.errors import UserError, run_cli
+from util.visualizer import Visualizer
+
+
+def crossed(freq, before, now):
+    """True when the iteration counter passed a multiple of `freq` (works for any batch size)."""
+    return now // freq > before // freq
+
+
+def finite_losses(model, where):
+    """Read the losses; stop with a clear message (keeping the last good checkpoint) on NaN/inf."""
+    losses = model.get_current_losses()
+    bad = [k for k, v in losses.items() if not math.isfinite(v)]
+    if bad:
+        raise UserError(f'loss {bad[0]} is {losses[bad[0]]} at {where}; stopped without saving, so the last '
+                        f'checkpoint is intact. Try a lower --lr or check the data')
+    return losses
+
+
+def save(model, label, epoch, total_iters):
+    model.save_networks(label)
+    train_state.save(model, label, epoch, total_iters)
+
+
+def main():
+    opt = TrainOptions().parse()
+    dataset = create_dataset(opt)
+    dataset_size = len(dataset)
+    model = create_model(opt)
+    resume = train_state.prepare(opt)
+    model.setup(opt)
+    total_iters = train_state.restore(model, resume)
+    visualizer = Visualizer(opt)
+    last_epoch = opt.n_epochs + opt.n_epochs_decay
+    for epoch in range(opt.epoch_count, last_epoch + 1):
+        epoch_start_time = iter_data_time = time.time()
+        epoch_iter = 0
+        visualizer.reset()
+        for data in dataset:
+            iter_start_time = time.time()
+            t_data = iter_start_time - iter_data_time
+            batch = len(next(iter(data.values())))
+            before, total_iters, epoch_iter = total_iters, total_iters + batch, epoch_iter + batch
+            model.set_input(data)
+            model.optimize_parameters()
+            where = f'epoch {epoch}, iteration {total_iters}'
+            if crossed(opt.display_freq, before, total_iters):
+                model.compute_visuals()
+                visualizer.display_current_results(model.get_current_visuals(), epoch,
+                                                   crossed(opt.update_html_freq, before, total_iters))
+            if crossed(opt.print_freq, before, total_iters):
+                losses = finite_losses(model, where)
+                t_comp = (time.time() - iter_start_time) / batch
+                visualizer.print_current_losses(epoch, epoch_iter, losses, t_comp, t_data)
+                visualizer.plot_current_losses(epoch, epoch_iter / dataset_size, losses)
+            if crossed(opt.save_latest_freq, before, total_iters):
+                finite_losses(model, where)
+                print(f'saving the latest model (epoch {epoch}, total_iters {total_iters})')
+                save(model, f'iter_{total_iters}' if opt.save_by_iter else 'latest', epoch - 1, total_iters)
+            iter_data_time = time.time()
+        if not visualizer.saved:  # the HTML page gets every epoch, however short
+            model.compute_visuals()
+            visualizer.display_current_results(model.get_current_visuals(), epoch, True)
+        if epoch % opt.save_epoch_freq == 0 or epoch == last_epoch:
+            finite_losses(model, f'the end of epoch {epoch}')
+            print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
+            save(model, 'latest', epoch, total_iters)
+            model.save_networks(epoch)
+        model.update_learning_rate()
+        print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
+
+
+if __name__ == '__main__':
+    run_cli(main)

@@ -1,0 +1,52 @@
+"""Static HTML pages of images (dominate), readable straight from the file system."""
+import os
+from urllib.parse import quote
+
+import dominate
+from dominate.tags import a, br, h3, img, meta, p, table, td, tr
+
+from util.util import atomic_write_text
+
+
+class HTML:
+    """A page with headers and rows of images; images live in <web_dir>/images.
+    Text is escaped by dominate; image links are URL-quoted so any file name works."""
+
+    def __init__(self, web_dir, title, refresh=0):
+        self.title = title
+        self.web_dir = web_dir
+        self.img_dir = os.path.join(self.web_dir, 'images')
+        os.makedirs(self.img_dir, exist_ok=True)
+        self.doc = dominate.document(title=title)
+        if refresh > 0:
+            with self.doc.head:
+                meta(http_equiv="refresh", content=str(refresh))
+
+    def get_image_dir(self):
+        return self.img_dir
+
+    def add_header(self, text):
+        with self.doc:
+            h3(text)
+
+    def add_text(self, text):
+        with self.doc:
+            p(text)
+
+    def add_images(self, ims, txts, links, width=400):
+        """One table row: image i shows `ims[i]` (relative to images/), captioned `txts[i]`,
+        linking to `links[i]`."""
+        self.t = table(border=1, style="table-layout: fixed;")
+        self.doc.add(self.t)
+        with self.t:
+            with tr():
+                for im, txt, link in zip(ims, txts, links):
+                    with td(style="word-wrap: break-word;", halign="center", valign="top"):
+                        with p():
+                            with a(href=quote(os.path.join('images', link))):
+                                img(style=f"width:{width}px", src=quote(os.path.join('images', im)), alt=txt)
+                            br()
+                            p(txt)
+
+    def save(self):
+        atomic_write_text(os.path.join(self.web_dir, 'index.html'), self.doc.render())

@@ -1,0 +1,94 @@
+"""Small helpers: tensor <-> image, folders, atomic writes, seeding."""
+import os
+import random
+import tempfile
+
+import numpy as np
+import torch
+from PIL import Image
+
+
+def tensor2im(input_image, imtype=np.uint8):
+    """First image of a [-1, 1] batch tensor -> HxWx3 uint8 array (grey is repeated to 3 channels)."""
+    if isinstance(input_image, np.ndarray):
+        return input_image.astype(imtype)
+    image_tensor = input_image.data if isinstance(input_image, torch.Tensor) else input_image
+    image_numpy = image_tensor[0].detach().float().cpu().numpy()
+    if image_numpy.shape[0] == 1:
+        image_numpy = np.tile(image_numpy, (3, 1, 1))
+    image_numpy = (np.transpose(image_numpy, (1, 2, 0)) + 1) / 2.0 * 255.0
+    return np.clip(np.rint(image_numpy), 0, 255).astype(imtype)
+
+
+def save_image(image_numpy, image_path, aspect_ratio=1.0):
+    """Save an HxWxC uint8 array, stretching one side when aspect_ratio != 1 (as upstream)."""
+    image_pil = Image.fromarray(image_numpy)
+    h, w = image_numpy.shape[:2]
+    if aspect_ratio > 1.0:
+        image_pil = image_pil.resize((w, int(h * aspect_ratio)), Image.BICUBIC)
+    if aspect_ratio < 1.0:
+        image_pil = image_pil.resize((int(w / aspect_ratio), h), Image.BICUBIC)
+    image_pil.save(image_path)
+
+
+def diagnose_network(net, name='network'):
+    """Print the mean absolute gradient of a network (debugging aid)."""
+    grads = [p.grad.abs().mean().item() for p in net.parameters() if p.grad is not None]
+    print(name)
+    print(sum(grads) / len(grads) if grads else 0.0)
+
+
+def print_numpy(x, val=True, shp=False):
+    """Print shape and/or mean, min, max, median, std of an array."""
+    x = x.astype(np.float64)
+    if shp:
+        print('shape,', x.shape)
+    if val:
+        x = x.flatten()
+        print(f'mean = {np.mean(x):3.3f}, min = {np.min(x):3.3f}, max = {np.max(x):3.3f}, '
+              f'median = {np.median(x):3.3f}, std={np.std(x):3.3f}')
+
+
+def mkdirs(paths):
+    """Create one folder or a list of folders (parents included)."""
+    for path in [paths] if isinstance(paths, str) else paths:
+        mkdir(path)
+
+
+def mkdir(path):
+    os.makedirs(path, exist_ok=True)
+
+
+def _atomic_write(path, write):
+    """Write through a temporary file in the same folder and rename it into place, so a kill
+    in the middle of saving leaves the previous file intact."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def atomic_torch_save(obj, path):
+    _atomic_write(path, lambda f: torch.save(obj, f))
+
+
+def atomic_write_text(path, text):
+    _atomic_write(path, lambda f: f.write(text.encode('utf-8')))
+
+
+def seed_everything(seed):
+    """Seed Python, NumPy and torch (CPU and CUDA) and ask cuDNN for deterministic kernels."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False

@@ -1,0 +1,142 @@
+"""Training feedback: console + loss_log.txt, the HTML page <checkpoints>/<name>/web/index.html,
+and visdom previews (images and loss curves) when --display_id > 0.
+
+A visdom server that is absent or stops mid-run costs one warning and a retry a minute later,
+never the run. No server is started behind the user's back: run `python -m visdom.server`.
+"""
+import os
+import sys
+import time
+
+import numpy as np
+
+from . import html, util
+
+RETRY_SECONDS = 60
+
+
+def save_images(webpage, visuals, image_path, aspect_ratio=1.0, width=256):
+    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`."""
+    image_dir = webpage.get_image_dir()
+    short_path = os.path.basename(image_path[0])
+    name = os.path.splitext(short_path)[0]
+    webpage.add_header(name)
+    ims, txts, links = [], [], []
+    for label, im_data in visuals.items():
+        image_name = f'{name}_{label}.png'
+        util.save_image(util.tensor2im(im_data), os.path.join(image_dir, image_name), aspect_ratio=aspect_ratio)
+        ims.append(image_name)
+        txts.append(label)
+        links.append(image_name)
+    webpage.add_images(ims, txts, links, width=width)
+
+
+class Visualizer:
+    """Display and log what a model reports, through the names it declares."""
+
+    def __init__(self, opt):
+        self.opt = opt
+        self.display_id = opt.display_id
+        self.use_html = opt.isTrain and not opt.no_html
+        self.win_size = opt.display_winsize
+        self.name = opt.name
+        self.ncols = opt.display_ncols
+        self.saved = False
+        self.vis = None
+        self.next_connect = 0.0
+        self.plot_data = {'X': [], 'Y': [], 'legend': []}
+        if self.use_html:
+            self.web_dir = os.path.join(opt.checkpoints_dir, opt.name, 'web')
+            self.img_dir = os.path.join(self.web_dir, 'images')
+            util.mkdirs([self.web_dir, self.img_dir])
+        self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt')
+        with open(self.log_name, "a") as log_file:
+            log_file.write(f'================ Training Loss ({time.strftime("%c")}) ================\n')
+
+    def reset(self):
+        self.saved = False
+
+    def _visdom(self):
+        """The visdom client, (re)connecting at most once a minute; None while there is no server."""
+        if self.display_id <= 0:
+            return None
+        if self.vis is None and time.time() >= self.next_connect:
+            try:
+                import visdom
+                vis = visdom.Visdom(server=self.opt.display_server, port=self.opt.display_port,
+                                    env=self.opt.display_env, raise_exceptions=True, use_incoming_socket=False)
+                if vis.check_connection(timeout_seconds=2):
+                    self.vis = vis
+                else:
+                    self._lost(f'no visdom server at {self.opt.display_server}:{self.opt.display_port}')
+            except Exception as exc:
+                self._lost(f'visdom unavailable ({type(exc).__name__})')
+        return self.vis
+
+    def _lost(self, why):
+        """Remember the failure; warn on the first one and whenever a working connection drops."""
+        if self.vis is not None or self.next_connect == 0.0:
+            print(f'warning: {why}; previews are off and retried every {RETRY_SECONDS} s. '
+                  f'Start one with: python -m visdom.server -port {self.opt.display_port}', file=sys.stderr)
+        self.vis = None
+        self.next_connect = time.time() + RETRY_SECONDS
+
+    def _send(self, send):
+        vis = self._visdom()
+        if vis is None:
+            return
+        try:
+            send(vis)
+        except Exception as exc:
+            self._lost(f'lost the visdom server ({type(exc).__name__})')
+
+    def display_current_results(self, visuals, epoch, save_result):
+        """Show the current visuals in visdom and, once per epoch (save_result), in the HTML page."""
+        images = [util.tensor2im(image) for image in visuals.values()]
+        if self.display_id > 0:
+            self._send(lambda vis: self._show_grid(vis, list(visuals), images))
+        if self.use_html and (save_result or not self.saved):
+            self.saved = True
+            for label, image_numpy in zip(visuals, images):
+                util.save_image(image_numpy, os.path.join(self.img_dir, f'epoch{epoch:03d}_{label}.png'))
+            self._write_html(epoch, list(visuals))
+
+    def _show_grid(self, vis, labels, images):
+        ncols = min(self.ncols, len(images)) if self.ncols > 0 else len(images)
+        h, w = images[0].shape[:2]
+        tiles = [np.transpose(im, (2, 0, 1)) if im.shape[:2] == (h, w) else np.zeros((3, h, w), np.uint8) for im in images]
+        while len(tiles) % ncols:
+            tiles.append(np.full((3, h, w), 255, np.uint8))
+        vis.images(tiles, nrow=ncols, win=self.display_id, padding=2,
+                   opts=dict(title=f'{self.name} images: ' + ' | '.join(labels)))
+
+    def _write_html(self, epoch, labels):
+        webpage = html.HTML(self.web_dir, f'Experiment name = {self.name}', refresh=0)
+        for n in range(epoch, 0, -1):
+            names = [f'epoch{n:03d}_{label}.png' for label in labels]
+            if not all(os.path.exists(os.path.join(self.img_dir, f)) for f in names):
+                continue
+            webpage.add_header(f'epoch [{n}]')
+            webpage.add_images(names, labels, names, width=self.win_size)
+        webpage.save()
+
+    def plot_current_losses(self, epoch, counter_ratio, losses):
+        """Append the losses at fractional epoch epoch+counter_ratio and redraw the visdom plot."""
+        if self.display_id <= 0:
+            return
+        if list(losses) != self.plot_data['legend']:
+            self.plot_data = {'X': [], 'Y': [], 'legend': list(losses)}
+        self.plot_data['X'].append(epoch + counter_ratio)
+        self.plot_data['Y'].append([losses[k] for k in self.plot_data['legend']])
+        x = np.stack([np.array(self.plot_data['X'])] * len(losses), 1)
+        y = np.array(self.plot_data['Y'])
+        self._send(lambda vis: vis.line(X=x, Y=y, win=self.display_id + 1, opts=dict(
+            title=f'{self.name} loss over time', legend=self.plot_data['legend'], xlabel='epoch', ylabel='loss')))
+
+    def print_current_losses(self, epoch, iters, losses, t_comp, t_data):
+        """Print and log: (epoch, iters, time per image, data-loading time) then each loss."""
+        message = f'(epoch: {epoch}, iters: {iters}, time: {t_comp:.3f}, data: {t_data:.3f}) '
+        message += ' '.join(f'{k}: {v:.3f}' for k, v in losses.items())
+        print(message)
+        with open(self.log_name, "a") as log_file:
+            log_file.write(message + '\n')
