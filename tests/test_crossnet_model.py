@@ -11,6 +11,7 @@ import torch
 
 import models
 from models import networks
+from models.base_model import BaseModel
 from models.crossnet_model import PRESETS, CrossNetModel
 from options import test_options
 from options.train_options import TrainOptions
@@ -211,6 +212,27 @@ def test_G_A_is_an_upstream_resnet_generator(make_opt):
         tester.set_input({'A': x, 'A_paths': ['x']})
         tester.test()
         assert torch.allclose(tester.fake, expected_out, atol=1e-6), suffix
+
+
+def test_fits_the_late_2025_api(make_opt, monkeypatch):
+    """That API has no self.gpu_ids and no gpu_ids argument in init_net / define_D."""
+    opt = make_opt(*small())
+    init_net, define_D, base_init = networks.init_net, networks.define_D, BaseModel.__init__
+
+    def base_init_2025(self, opt):
+        base_init(self, opt)
+        del self.gpu_ids
+    def define_D_2025(input_nc, ndf, netD, n_layers_D=3, norm='batch', init_type='normal', init_gain=0.02):
+        with monkeypatch.context() as inside:  # define_D's own init_net call keeps today's signature
+            inside.setattr(networks, 'init_net', init_net)
+            return define_D(input_nc, ndf, netD, n_layers_D, norm, init_type, init_gain)
+    monkeypatch.setattr(BaseModel, '__init__', base_init_2025)
+    monkeypatch.setattr(networks, 'init_net', lambda net, init_type='normal', init_gain=0.02: init_net(net, init_type, init_gain))
+    monkeypatch.setattr(networks, 'define_D', define_D_2025)
+    model = CrossNetModel(opt)
+    assert not hasattr(model, 'gpu_ids')
+    model.set_input(batch())
+    model.optimize_parameters()
 
 
 def test_imports_are_the_plugin_contract():
