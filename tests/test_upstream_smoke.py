@@ -71,7 +71,7 @@ def test_smoke_small(name, tmp_path):
     run_smoke(name, 'small', tmp_path)
 
 
-@pytest.mark.slow(reason='256 px, ngf 64 on a CPU: about a minute per model on 2 cores')
+@pytest.mark.slow(reason='256 px, ngf 64 on a CPU: 1 to 5 minutes per model on 2 shared cores')
 @pytest.mark.parametrize('name', sorted(CASES))
 def test_smoke_default_size(name, tmp_path):
     run_smoke(name, 'default', tmp_path)
