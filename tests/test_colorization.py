@@ -63,5 +63,5 @@ def test_tiny_train_and_test(tmp_path):
 def test_wrong_channels_is_one_line_error(tmp_path):
     root = _photos(str(tmp_path / 'photos'))
     with pytest.raises(UserError, match='--input_nc 1 --output_nc 2'):
-        train.main(TINY + ['--dataroot', root, '--model', 'colorization', '--output_nc', '3',
+        train.main(TINY + ['--dataroot', root, '--model', 'colorization', '--output_nc', '3', '--netG', 'resnet_6blocks',
                            '--checkpoints_dir', str(tmp_path / 'ck')])
