@@ -36,10 +36,12 @@ def read_image(path):
 
 
 def to_uint8(images):
-    """N x 3 x H x W tensor -> N x H x W x 3 uint8 array. Float tensors are taken in [-1, 1], the
-    range the generators produce, and rounded to 8 bits so that an in-memory measurement sees the
-    same pixels as the PNG files test.py writes."""
+    """N x C x H x W tensor -> N x H x W x 3 uint8 array. Float tensors are taken in [-1, 1], the
+    range the generators produce, and rounded to 8 bits as tensor2im does, so that an in-memory
+    measurement sees the same pixels as the PNG files test.py writes; grey repeats to 3 channels."""
     images = images.detach()
+    if images.shape[1] == 1:
+        images = images.expand(-1, 3, -1, -1)
     if images.dtype != torch.uint8:
         images = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     return images.permute(0, 2, 3, 1).cpu().numpy()
@@ -48,7 +50,7 @@ def to_uint8(images):
 class ImageSource:
     """A sequence of RGB uint8 images with a name per image.
 
-    `keys` pair images across two sources (paired metrics): the file name with `strip_suffix`
+    `keys` pair images across two sources (paired metrics): the file name with its visual suffix
     removed, so `x_fake_B.png` and `x_real_B.png` share the key `x`.
     """
 

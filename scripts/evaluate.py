@@ -114,7 +114,7 @@ def print_table(rows):
              for row in rows]
     widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
     for line in [header] + lines:
-        print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)))
+        print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
 
 
 def main(argv=None):
