@@ -1,4 +1,6 @@
 """Frechet Inception Distance between two feature sets, computed as pytorch-fid computes it."""
+import warnings
+
 import numpy as np
 import scipy.linalg
 
@@ -22,10 +24,13 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
     part that rounding leaves on a root that is real in exact arithmetic.
     """
     diff = mu1 - mu2
-    covmean = scipy.linalg.sqrtm(sigma1 @ sigma2)
-    if not np.isfinite(covmean).all():
-        offset = np.eye(len(sigma1)) * eps
-        covmean = scipy.linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    with warnings.catch_warnings():
+        # "Matrix is singular" is the normal case here (pytorch-fid silences it with disp=False).
+        warnings.simplefilter('ignore', scipy.linalg.LinAlgWarning)
+        covmean = scipy.linalg.sqrtm(sigma1 @ sigma2)
+        if not np.isfinite(covmean).all():
+            offset = np.eye(len(sigma1)) * eps
+            covmean = scipy.linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
     covmean = np.real(covmean)
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean))
 

@@ -59,6 +59,8 @@ def preprocess(image, device):
 def extract_features(source, device='cpu', batch_size=50, progress=True):
     """N x 2048 float32 pool3 features of an ImageSource, computed in batches on `device`."""
     device = torch.device(device)
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise UserError(f'device {device}: CUDA is not available on this machine')
     net = load_inception(str(device))
     features = np.empty((len(source), FEATURE_DIM), dtype=np.float32)
     with tqdm(total=len(source), desc=f'Inception {source.label}', unit='img',

@@ -48,6 +48,8 @@ def parse_args(argv=None):
     opt = parser.parse_args(argv)
     if opt.fake and not opt.real:
         parser.error('--fake needs --real')
+    if opt.batch_size < 1:
+        parser.error('--batch_size must be at least 1')
     return opt
 
 

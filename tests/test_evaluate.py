@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from util.errors import UserError
@@ -93,3 +94,11 @@ def test_command_line_error_is_one_line_and_non_zero(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode != 0
     assert done.stderr.strip() == f'error: {tmp_path / "nope"}: no such folder'
+
+
+def test_cuda_on_a_machine_without_it_is_a_user_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    save(tmp_path / 'a' / 'x.png', 0)
+    with pytest.raises(UserError, match='CUDA is not available'):
+        evaluate.main(['--fake', str(tmp_path / 'a'), '--real', str(tmp_path / 'a'), '--device', 'cuda',
+                       '--no_cache', '--out', str(tmp_path / 'm')])

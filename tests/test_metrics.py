@@ -44,6 +44,13 @@ def test_fid_of_samples_is_near_the_population_value():
         fid_from_features(a[:1], b)
 
 
+def test_fid_of_few_samples_with_themselves_is_zero_and_quiet(recwarn):
+    # 3 samples in 50 dimensions: singular covariances, as 120 images in 2048 dimensions.
+    features = np.random.default_rng(5).standard_normal((3, 50))
+    assert fid_from_features(features, features) == pytest.approx(0, abs=1e-4)
+    assert not recwarn.list
+
+
 def naive_mmd2(x, y):
     """Unbiased MMD^2 written out pair by pair, independently of kid.py's matrix form."""
     k = lambda u, v: (float(np.dot(u, v)) / len(u) + 1) ** 3  # noqa: E731
