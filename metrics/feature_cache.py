@@ -55,6 +55,7 @@ def save_atomic(path, array):
     try:
         with os.fdopen(fd, 'wb') as f:
             np.save(f, array)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shared --cache_dir should stay readable
         os.replace(tmp, path)
     except OSError as exc:
         warnings.warn(f'{path}: cannot write the feature cache ({exc})')
