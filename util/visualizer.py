@@ -65,6 +65,7 @@ class Visualizer:
         if self.display_id <= 0:
             return None
         if self.vis is None and time.time() >= self.next_connect:
+            where = f'no visdom server at {self.opt.display_server}:{self.opt.display_port}'
             try:
                 import visdom
                 vis = visdom.Visdom(server=self.opt.display_server, port=self.opt.display_port,
@@ -72,9 +73,9 @@ class Visualizer:
                 if vis.check_connection(timeout_seconds=2):
                     self.vis = vis
                 else:
-                    self._lost(f'no visdom server at {self.opt.display_server}:{self.opt.display_port}')
+                    self._lost(where)
             except Exception as exc:
-                self._lost(f'visdom unavailable ({type(exc).__name__})')
+                self._lost(f'{where} ({type(exc).__name__})')
         return self.vis
 
     def _lost(self, why):
