@@ -44,9 +44,9 @@ class TrainingReport:
         and `metrics` is {name: [(epoch, value), ...]}."""
         page = html.HTML(self.web_dir, f'Experiment name = {self.name}')
         if losses['X'] or metrics:
-            draw_curves(os.path.join(self.img_dir, CURVES), losses, metrics)
+            width = draw_curves(os.path.join(self.img_dir, CURVES), losses, metrics)
             page.add_header('loss curves' + (' and metrics' if metrics else ''))
-            page.add_images([CURVES], ['losses over epochs'], [CURVES], width=900)
+            page.add_images([CURVES], ['losses over epochs'], [CURVES], width=width)
         if metrics:
             names = sorted(metrics)
             by_epoch = {}
@@ -97,11 +97,12 @@ def fmt(value):
 
 
 def draw_curves(path, losses, metrics):
-    """One panel with every loss over (fractional) epochs, one more panel per metric."""
+    """One panel with every loss over (fractional) epochs, one more panel per metric; returns
+    the picture's width in pixels, so the page shows it unscaled."""
     from matplotlib.figure import Figure  # not pyplot: no GUI backend, no global state touched
 
     panels = 1 + len(metrics)
-    fig = Figure(figsize=(4.5 * panels + 2, 3.2), dpi=90)
+    fig = Figure(figsize=(4.5 * panels + 3, 3.4), dpi=100)
     axes = fig.subplots(1, panels, squeeze=False)
     ax = axes[0][0]
     for i, name in enumerate(losses['legend']):
@@ -117,3 +118,4 @@ def draw_curves(path, losses, metrics):
     tmp = f'{path}.tmp.png'
     fig.savefig(tmp)
     os.replace(tmp, path)
+    return int(fig.get_figwidth() * fig.dpi)
