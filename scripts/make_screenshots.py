@@ -44,7 +44,7 @@ def main(argv=None):
                     '--size', '64', '--num_train', '16', '--num_test', '4'], check=True)
     with browser.visdom_server(work / 'visdom') as server:
         train.main(['--dataroot', str(data), '--name', NAME, '--checkpoints_dir', str(work / 'checkpoints'),
-                    '--gpu_ids', '-1', '--num_threads', '0', '--load_size', '64', '--crop_size', '64',
+                    '--gpu_ids', '-1', '--seed', '0', '--num_threads', '0', '--load_size', '64', '--crop_size', '64',
                     '--netG', 'resnet_6blocks', '--ngf', '8', '--ndf', '8', '--max_dataset_size', '8',
                     '--n_epochs', str(args.epochs), '--n_epochs_decay', '0', '--save_epoch_freq', '1',
                     '--display_id', '1', '--display_server', 'http://127.0.0.1', '--display_port', str(server.port),
