@@ -139,9 +139,8 @@ def _matched(dir_A, dir_B):
     stems_B = {os.path.splitext(n)[0]: n for n in list_images(dir_B)}
     lone = sorted(set(stems_A) ^ set(stems_B))
     if lone:
-        where = dir_A if lone[0] in stems_A else dir_B
-        raise UserError(f'--implicit_pairs: {len(lone)} images have no counterpart of the same name '
-                        f'(first: {os.path.join(where, lone[0])})')
+        first = os.path.join(dir_A, stems_A[lone[0]]) if lone[0] in stems_A else os.path.join(dir_B, stems_B[lone[0]])
+        raise UserError(f'--implicit_pairs: {len(lone)} images have no counterpart of the same name (first: {first})')
     if not stems_A:
         raise UserError(f'--implicit_pairs: {dir_A} and {dir_B} hold no images')
     return [(os.path.join(dir_A, stems_A[s]), os.path.join(dir_B, stems_B[s])) for s in sorted(stems_A)]
