@@ -136,6 +136,10 @@ class BaseOptions:
             raise UserError('--dataroot is required (a folder with trainA/trainB, or train/ for aligned data)')
         if 'crop' in opt.preprocess and opt.crop_size > opt.load_size and opt.preprocess != 'crop':
             raise UserError(f'--crop_size {opt.crop_size} is larger than --load_size {opt.load_size}')
+        unet_side = {'unet_128': 128, 'unet_256': 256}.get(opt.netG)
+        if unet_side and opt.preprocess != 'none' and opt.crop_size % unet_side:
+            raise UserError(f'--netG {opt.netG} needs --crop_size a multiple of {unet_side}, got {opt.crop_size}; '
+                            f'use --netG resnet_9blocks for other sizes')
 
 
 def parse_gpu_ids(text):

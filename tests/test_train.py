@@ -1,0 +1,116 @@
+"""End-to-end: train.py and test.py in-process on tiny data, checking the files a user relies on."""
+import os
+
+import pytest
+import torch
+from PIL import Image
+
+import test as test_script
+import train
+from conftest import TINY, shared_dataset, slice_of
+from util.errors import UserError
+
+
+def run_train(root, tmp_path, *args, name='run'):
+    train.main(['--dataroot', root, '--name', name, '--checkpoints_dir', str(tmp_path / 'ck'), *TINY, *args])
+    return tmp_path / 'ck' / name
+
+
+def run_test(root, tmp_path, *args, name='run'):
+    test_script.main(['--dataroot', root, '--name', name, '--checkpoints_dir', str(tmp_path / 'ck'),
+                      '--results_dir', str(tmp_path / 'results'), '--gpu_ids', '-1', '--ngf', '4', '--ndf', '4',
+                      '--load_size', '32', '--crop_size', '32', *args])
+    return tmp_path / 'results' / name
+
+
+def assert_images(folder, count):
+    files = sorted(os.listdir(folder))
+    assert len(files) == count, files
+    for f in files:
+        with Image.open(os.path.join(folder, f)) as im:
+            im.verify()
+
+
+def test_cycle_gan_train_and_test(unaligned_root, tmp_path):
+    ck = run_train(unaligned_root, tmp_path, '--n_epochs_decay', '1', '--save_epoch_freq', '5', '--print_freq', '1')
+    files = set(os.listdir(ck))
+    nets = ('G_A', 'G_B', 'D_A', 'D_B')
+    assert {f'latest_net_{n}.pth' for n in nets} | {f'2_net_{n}.pth' for n in nets} <= files, 'final epoch saved'
+    assert not any(f.startswith('1_net') for f in files)
+    assert 'D_A:' in (ck / 'loss_log.txt').read_text()
+    html = (ck / 'web' / 'index.html').read_text()
+    assert 'epoch [2]' in html and 'epoch [1]' in html
+    results = run_test(unaligned_root, tmp_path, '--model', 'cycle_gan')
+    assert_images(results / 'test_latest' / 'images', 3 * 6)
+    assert '0000_fake_B.png' in (results / 'test_latest' / 'index.html').read_text()
+    single = run_test(os.path.join(unaligned_root, 'testA'), tmp_path, '--model', 'test', '--model_suffix', '_A',
+                      '--no_dropout', '--epoch', '2')
+    assert_images(single / 'test_2' / 'images', 3 * 2)
+
+
+def test_pix2pix_and_template_on_aligned(aligned_root, tmp_path):
+    run_train(aligned_root, tmp_path, '--model', 'pix2pix', '--netG', 'resnet_6blocks', name='p2p')
+    results = run_test(aligned_root, tmp_path, '--model', 'pix2pix', '--netG', 'resnet_6blocks', name='p2p')
+    assert_images(results / 'test_latest' / 'images', 3 * 3)
+    ck = run_train(aligned_root, tmp_path, '--model', 'template', '--netG', 'resnet_6blocks', name='tmpl')
+    assert (ck / 'latest_net_G.pth').exists()
+
+
+def test_seed_makes_a_cpu_run_repeatable(unaligned_root, tmp_path):
+    weights = []
+    for name in ('a', 'b'):
+        ck = run_train(unaligned_root, tmp_path, '--seed', '5', name=name)
+        weights.append(torch.load(ck / 'latest_net_G_A.pth'))
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
+
+
+def test_continue_train_reads_the_epoch(unaligned_root, tmp_path, capsys):
+    ck = run_train(unaligned_root, tmp_path, '--n_epochs', '1', '--n_epochs_decay', '1')
+    capsys.readouterr()
+    run_train(unaligned_root, tmp_path, '--n_epochs', '1', '--n_epochs_decay', '3', '--continue_train')
+    out = capsys.readouterr().out
+    assert 'End of epoch 3 / 4' in out and 'End of epoch 1 / 4' not in out
+    assert 'learning rate 0.0001000 -> 0.0000500' in out  # epoch 3 of linear decay over 3 epochs
+    assert torch.load(ck / 'latest_train_state.pth')['epoch'] == 4
+
+
+def test_single_channel_images_end_to_end(unaligned_root, tmp_path):
+    run_train(unaligned_root, tmp_path, '--input_nc', '1', '--output_nc', '1')
+    results = run_test(unaligned_root, tmp_path, '--model', 'cycle_gan', '--input_nc', '1', '--output_nc', '1')
+    with Image.open(results / 'test_latest' / 'images' / '0000_fake_B.png') as im:
+        assert im.size == (32, 32)
+
+
+def test_non_square_images_with_preprocess_none(unaligned_root, tmp_path):
+    run_train(unaligned_root, tmp_path, '--preprocess', 'none')
+    results = run_test(unaligned_root, tmp_path, '--model', 'cycle_gan', '--preprocess', 'none')
+    with Image.open(results / 'test_latest' / 'images' / '0000_fake_B.png') as im:
+        assert im.size == (36, 40)
+
+
+def test_nan_loss_stops_without_overwriting(monkeypatch):
+    class Exploded:
+        def get_current_losses(self):
+            return {'G_A': 1.0, 'D_A': float('nan')}
+    with pytest.raises(UserError, match='loss D_A is nan at epoch 3'):
+        train.finite_losses(Exploded(), 'epoch 3, iteration 10')
+
+
+def test_frequencies_fire_for_any_batch_size():
+    fired = [n for n in range(3, 30, 3) if train.crossed(10, n - 3, n)]
+    assert fired == [12, 21]
+
+
+@pytest.mark.slow
+def test_readme_smoke_on_real_slices(tmp_path):
+    """The issue's must-show commands, on 8 real images each (64 px, ngf 16)."""
+    h2z = slice_of(shared_dataset('horse2zebra'), ['trainA', 'trainB', 'testA', 'testB'], str(tmp_path / 'h2z'), 8)
+    size = ['--load_size', '64', '--crop_size', '64', '--ngf', '16', '--ndf', '16', '--max_dataset_size', '8']
+    run_train(h2z, tmp_path, *size, name='h2z')
+    results = run_test(h2z, tmp_path, '--model', 'cycle_gan', *size, name='h2z')
+    assert_images(results / 'test_latest' / 'images', 8 * 6)
+    facades = slice_of(shared_dataset('facades'), ['train', 'test'], str(tmp_path / 'facades'), 4)
+    p2p = ['--model', 'pix2pix', '--netG', 'unet_128', '--load_size', '128', '--crop_size', '128', '--ngf', '8', '--ndf', '8']
+    run_train(facades, tmp_path, *p2p, name='facades')
+    results = run_test(facades, tmp_path, *p2p, name='facades')
+    assert_images(results / 'test_latest' / 'images', 4 * 3)

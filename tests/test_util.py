@@ -1,0 +1,68 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import ROOT
+from util import util
+from util.errors import UserError, short_message
+from util.image_pool import ImagePool
+
+
+def test_tensor2im_range_and_grey():
+    image = util.tensor2im(torch.tensor([[[[-1.0, 0.0], [1.0, 0.5]]]]))
+    assert image.shape == (2, 2, 3) and image.dtype == np.uint8
+    assert image[..., 0].tolist() == [[0, 128], [255, 191]]
+
+
+def test_image_pool_keeps_size_and_history():
+    pool = ImagePool(2)
+    first = pool.query(torch.zeros(2, 1, 1, 1))
+    assert first.shape == (2, 1, 1, 1) and pool.num_imgs == 2
+    torch.manual_seed(0)
+    mixed = torch.cat([pool.query(torch.ones(1, 1, 1, 1)) for _ in range(40)])
+    assert set(mixed.flatten().tolist()) == {0.0, 1.0}, 'returns both stored and new images'
+    assert ImagePool(0).query(torch.ones(3, 1)).shape == (3, 1)
+
+
+def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
+    path = str(tmp_path / 'latest_net_G.pth')
+    util.atomic_torch_save({'w': torch.ones(3)}, path)
+
+    def broken_save(obj, f):
+        f.write(b'partial')
+        raise OSError('disk full')
+    monkeypatch.setattr(torch, 'save', broken_save)
+    with pytest.raises(OSError):
+        util.atomic_torch_save({'w': torch.zeros(3)}, path)
+    monkeypatch.undo()
+    assert torch.equal(torch.load(path)['w'], torch.ones(3))
+    assert os.listdir(tmp_path) == ['latest_net_G.pth'], 'no temporary file left behind'
+
+
+def test_kill_during_save_leaves_a_whole_checkpoint(tmp_path):
+    """SIGKILL a process that keeps rewriting a 64 MB checkpoint: the file always loads whole."""
+    path = str(tmp_path / 'latest_net_G.pth')
+    code = ('import sys, torch; sys.path.insert(0, sys.argv[2]); from util.util import atomic_torch_save\n'
+            'i = 0\n'
+            'while True:\n'
+            '    atomic_torch_save({"i": i, "w": torch.full((16 * 2 ** 20,), float(i))}, sys.argv[1]); i += 1\n'
+            '    print(i, flush=True)\n')
+    proc = subprocess.Popen([sys.executable, '-c', code, path, ROOT], stdout=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    state = torch.load(path)
+    assert state['w'].numel() == 16 * 2 ** 20 and bool((state['w'] == state['i']).all())
+
+
+def test_short_message_of_a_worker_error():
+    wrapped = UserError('Caught UserError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n'
+                        '  File "x.py", line 1\nutil.errors.UserError: cannot read image a.png: broken')
+    assert short_message(wrapped) == 'cannot read image a.png: broken'
