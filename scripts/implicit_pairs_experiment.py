@@ -36,7 +36,7 @@ from util.errors import UserError, run_cli  # noqa: E402
 
 BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
 COLUMNS = ('name', 'model', 'ratio', 'K', 'mode', 'source', 'L1', 'PSNR', 'SSIM', 'FID', 'note')
-MISSING = 'n/a (metrics package not on main)'
+MISSING = 'n/a'
 
 
 def experiments(opt):
@@ -111,6 +111,7 @@ def write_table(rows, out):
     lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + '---|' * len(COLUMNS)]
     for row in rows:
         lines.append('| ' + ' | '.join(f'{row[c]:.4f}' if isinstance(row[c], float) else str(row[c]) for c in COLUMNS) + ' |')
+    lines.append('\nSSIM and FID: n/a until the metrics package (branch metrics) is on main.')
     Path(out, 'results.md').write_text('\n'.join(lines) + '\n')
 
 
