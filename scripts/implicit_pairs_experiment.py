@@ -177,7 +177,7 @@ def main(argv=None):
     for run in experiments(opt):
         print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"}')
         scores = evaluate(train_and_test(opt, run), os.path.join(opt.dataroot, 'testB'))
-        note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: ran as baseline'
+        note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
         manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
         k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
         rows.append(dict(name=run['name'], model=run['model'], ratio=run['ratio'], K=k, mode=run['mode'],
