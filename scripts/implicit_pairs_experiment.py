@@ -4,7 +4,8 @@ On an unpaired set made from a paired one by datasets/make_unpaired.py (trainA/t
 halves, pairsA/pairsB, testA/testB with matching names), trains every experiment of the grid
   K in --ratios (fraction of the unpaired set) x --models x --modes (implicit, explicit) x --sources
   (real pairs, pseudo pairs made by --pseudo_op from the same x_i),
-with one budget and one seed, translates testA and scores fake_B against testB (L1, PSNR), then
+with one budget and one seed, translates testA and scores fake_B against testB (L1, PSNR, SSIM against
+the ground truth; FID, KID against the real testB set, with the metrics package), then
 writes <out>/results.md, <out>/results.csv and <out>/implicit_pairs.png. K = 0 is the baseline,
 run once per model.
 
@@ -14,7 +15,7 @@ run once per model.
 
 Every run sees the same number of iterations: --max_dataset_size caps each epoch (default: the
 unpaired set size before injection), so injected images replace samples rather than add steps.
-SSIM and FID need the metrics package (branch metrics); until it is on main they are reported as missing.
+FID/KID on a test set of a few hundred images are noisy and biased: compare them within one table only.
 """
 import argparse
 import csv
@@ -24,19 +25,17 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python scripts/...` finds the toolkit
 import test  # noqa: E402
 import train  # noqa: E402
+from metrics import ImageSource, compute_metrics  # noqa: E402
 from models import available_models  # noqa: E402
 from util.dataset_files import list_images  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 
 BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
-COLUMNS = ('name', 'model', 'ratio', 'K', 'mode', 'source', 'L1', 'PSNR', 'SSIM', 'FID', 'note')
-MISSING = 'n/a'
+METRICS = ('L1', 'PSNR', 'SSIM', 'FID', 'KID')
+COLUMNS = ('name', 'model', 'ratio', 'K', 'mode', 'source') + METRICS + ('note',)
 
 
 def experiments(opt):
@@ -72,29 +71,15 @@ def train_and_test(opt, run):
     return os.path.join(results, run['name'], 'test_latest', 'images')
 
 
-def l1(fake, real):
-    """Mean absolute difference on the [0, 1] scale (pix2pix's L1), as metrics.paired.l1."""
-    return float(np.abs(fake.astype(np.float64) - real).mean() / 255)
-
-
-def psnr(fake, real):
-    """PSNR in dB with peak 255, as metrics.paired.psnr."""
-    mse = np.square(fake.astype(np.float64) - real).mean()
-    return float('inf') if mse == 0 else float(10 * np.log10(255 ** 2 / mse))
-
-
-def evaluate(images, truth_dir):
-    """Mean L1 and PSNR of every <stem>_fake_B.png against testB/<stem>.*, resized like the test input."""
-    scores = []
-    for name in list_images(truth_dir):
-        fake_path = os.path.join(images, os.path.splitext(name)[0] + '_fake_B.png')
-        if not os.path.isfile(fake_path):
-            raise UserError(f'{fake_path}: missing translation of {name}; testA and testB must share names')
-        fake = np.asarray(Image.open(fake_path).convert('RGB'))
-        with Image.open(os.path.join(truth_dir, name)) as img:
-            real = np.asarray(img.convert('RGB').resize(fake.shape[1::-1], Image.BICUBIC))
-        scores.append((l1(fake, real), psnr(fake, real)))
-    return dict(zip(('L1', 'PSNR'), np.mean(scores, axis=0)))
+def evaluate(opt, images):
+    """L1/PSNR/SSIM of each fake_B against the real_B test.py saved beside it (its testB ground truth,
+    resized as the input was; same name as testA), FID/KID of the fake_B set against the real testB."""
+    fake = ImageSource.from_folder(images, 'fake_B')
+    settings = dict(device='cpu' if opt.gpu_ids == '-1' else 'cuda', cache_dir=os.path.join(opt.out, 'feature_cache'),
+                    progress=False)
+    scores = compute_metrics(['l1', 'psnr', 'ssim'], fake, ImageSource.from_folder(images, 'real_B'), **settings).scores
+    scores.update(compute_metrics(['fid', 'kid'], fake, os.path.join(opt.dataroot, 'testB'), **settings).scores)
+    return {column: scores[column.lower()] for column in METRICS}
 
 
 def pair_term_used(opt, run):
@@ -111,7 +96,6 @@ def write_table(rows, out):
     lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + '---|' * len(COLUMNS)]
     for row in rows:
         lines.append('| ' + ' | '.join(f'{row[c]:.4f}' if isinstance(row[c], float) else str(row[c]) for c in COLUMNS) + ' |')
-    lines.append('\nSSIM and FID: n/a until the metrics package (branch metrics) is on main.')
     Path(out, 'results.md').write_text('\n'.join(lines) + '\n')
 
 
@@ -138,9 +122,13 @@ def plot(rows, out):
 
 
 def unpaired_size(dataroot):
+    """N = max(|trainA|, |trainB|), after checking the layout make_unpaired writes."""
     for sub in ('trainA', 'trainB', 'testA', 'testB', 'pairsA', 'pairsB'):
         if not os.path.isdir(os.path.join(dataroot, sub)):
             raise UserError(f'--dataroot {dataroot}: no {sub}/; make it with datasets/make_unpaired.py')
+    stems = [[os.path.splitext(n)[0] for n in list_images(os.path.join(dataroot, s))] for s in ('testA', 'testB')]
+    if stems[0] != stems[1]:
+        raise UserError(f'--dataroot {dataroot}: testA and testB must hold the same names (the test pairs)')
     return max(len(list_images(os.path.join(dataroot, s))) for s in ('trainA', 'trainB'))
 
 
@@ -176,12 +164,12 @@ def main(argv=None):
     rows = []
     for run in experiments(opt):
         print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"}')
-        scores = evaluate(train_and_test(opt, run), os.path.join(opt.dataroot, 'testB'))
+        scores = evaluate(opt, train_and_test(opt, run))
         note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
         manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
         k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
         rows.append(dict(name=run['name'], model=run['model'], ratio=run['ratio'], K=k, mode=run['mode'],
-                         source=run['source'], SSIM=MISSING, FID=MISSING, note=note, **scores))
+                         source=run['source'], note=note, **scores))
         write_table(rows, opt.out)
     plot(rows, opt.out)
     print(f'table: {os.path.join(opt.out, "results.md")}, plot: {os.path.join(opt.out, "implicit_pairs.png")}')
