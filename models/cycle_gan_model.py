@@ -12,6 +12,7 @@ from .gan_options import GANTerms, add_gan_options
 class CycleGANModel(BaseModel):
     """CycleGAN (Zhu et al. 2017): G_A: A->B, G_B: B->A, discriminators D_A (on B) and D_B (on A),
     LSGAN, cycle loss lambda_A/lambda_B and identity loss lambda_identity (times the cycle weight).
+    A batch carrying 'pair_A'/'pair_B' (--explicit_pairs) adds lambda_pair * L1 of both generators on the pair.
     Runs with --dataset_mode unaligned and no dropout by default, as upstream."""
 
     @staticmethod
@@ -68,6 +69,11 @@ class CycleGANModel(BaseModel):
         self.real_A = input['A' if AtoB else 'B'].to(self.device)
         self.real_B = input['B' if AtoB else 'A'].to(self.device)
         self.image_paths = input['A_paths' if AtoB else 'B_paths']
+        # Explicit pairs (--explicit_pairs): a batch that carries a pair adds the paired L1 term.
+        pair_keys = ('pair_A', 'pair_B') if AtoB else ('pair_B', 'pair_A')
+        self.pair = [input[k].to(self.device) for k in pair_keys] if 'pair_A' in input else None
+        if self.pair is not None and 'pair' not in self.loss_names:
+            self.loss_names.append('pair')
 
     def forward(self):
         self.fake_B = self.netG_A(self.real_A)
@@ -104,6 +110,11 @@ class CycleGANModel(BaseModel):
         self.loss_cycle_A = self.criterionCycle(self.rec_A, self.real_A) * lambda_A
         self.loss_cycle_B = self.criterionCycle(self.rec_B, self.real_B) * lambda_B
         self.loss_G = self.loss_G_A + self.loss_G_B + self.loss_cycle_A + self.loss_cycle_B + loss_idt
+        if self.pair is not None:
+            pair_A, pair_B = self.pair
+            self.loss_pair = (self.criterionCycle(self.netG_A(pair_A), pair_B) +
+                              self.criterionCycle(self.netG_B(pair_B), pair_A)) * self.opt.lambda_pair
+            self.loss_G = self.loss_G + self.loss_pair
         self.loss_G.backward()
 
     def optimize_parameters(self):
