@@ -186,6 +186,25 @@ def test_cycle_gan_paired_term_is_l1_of_both_generators_on_the_pairs(tmp_path, s
     assert 'pair' not in model.get_current_losses() and not hasattr(model, 'loss_pair')
 
 
+def test_crossnet_paired_term_is_l1_of_both_translations_on_the_pairs(tmp_path, synthetic):
+    root = synthetic['unpaired']
+    opt = options(tmp_path, root, '--model', 'crossnet', '--implicit_pairs', root, '--num_implicit_pairs', '3',
+                  '--explicit_pairs', '--lambda_pair', '7', '--batch_size', '2', '--seed', '0')
+    batch = torch.utils.data.default_collate([UnalignedDataset(opt)[i] for i in (0, 1)])
+    model = create_model(opt)
+    model.setup(opt)
+    assert 'pair' not in model.loss_names
+    model.set_input(batch)
+    assert model.loss_names[-1] == 'pair' and model.weights['pair'] == 7
+    model.forward()
+    terms = model.generator_terms()
+    with torch.no_grad():
+        l1 = torch.nn.functional.l1_loss
+        expected = (l1(model.netG_A(batch['pair_A']), batch['pair_B']) +
+                    l1(model.netG_B(batch['pair_B']), batch['pair_A']))
+    assert float(terms['pair']) == pytest.approx(float(expected), rel=1e-5)
+
+
 def test_pair_options_exist_only_for_training_with_unaligned_data(tmp_path, synthetic):
     with pytest.raises(UserError, match='--implicit_pairs'):
         test_options.TestOptions().parse(TINY[:2] + ['--dataroot', synthetic['unpaired'], '--checkpoints_dir',
