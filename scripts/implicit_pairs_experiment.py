@@ -13,6 +13,11 @@ run once per model.
     python scripts/implicit_pairs_experiment.py --dataroot ./datasets/facades_unpaired --out ./experiments/facades \
         --pseudo_op edges --pseudo_direction BtoA --load_size 64 --crop_size 64 --ngf 16 --ndf 16 --n_epochs 20
 
+--only picks runs of the grid by name, in priority order; --baseline_seeds repeats the K = 0 runs with
+other seeds, to see the noise between two runs that differ only by seed; --parallel N runs N at once,
+each in its own process with --threads torch threads (on a shared CPU, one thread per run is far
+faster than two processes fighting over OpenMP spin-waits).
+
 Every run sees the same number of iterations: --max_dataset_size caps each epoch (default: the
 unpaired set size before injection), so injected images replace samples rather than add steps.
 FID/KID on a test set of a few hundred images are noisy and biased: compare them within one table only.
@@ -22,8 +27,12 @@ import csv
 import json
 import os
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
+
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python scripts/...` finds the toolkit
 import test  # noqa: E402
@@ -32,18 +41,20 @@ from metrics import ImageSource, compute_metrics  # noqa: E402
 from models import available_models  # noqa: E402
 from util.dataset_files import list_images  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.util import atomic_write_text  # noqa: E402
 
 BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
 METRICS = ('L1', 'PSNR', 'SSIM', 'FID', 'KID')
-COLUMNS = ('name', 'model', 'ratio', 'K', 'mode', 'source') + METRICS + ('note',)
+COLUMNS = ('name', 'model', 'seed', 'ratio', 'K', 'mode', 'source') + METRICS + ('note',)
+OWN = ('--parallel', '--only', '--threads', '--no_table', '--report_only')  # options a --parallel child gets from its parent
 
 
 def experiments(opt):
     """The grid as a list of named option sets (the CUT launchers' shape): K = 0 once per model,
-    then every (ratio, mode, source) for each model."""
+    then every (ratio, mode, source) for each model, then the baseline again for each --baseline_seeds."""
     runs = []
     for model in opt.models:
-        runs.append(dict(name=f'{model}_baseline', model=model, ratio=0.0, mode='-', source='-', options=[]))
+        runs.append(dict(name=f'{model}_baseline', model=model, seed=opt.seed, ratio=0.0, mode='-', source='-', options=[]))
         for ratio in (r for r in opt.ratios if r > 0):
             for mode in opt.modes:
                 for source in opt.sources:
@@ -52,9 +63,23 @@ def experiments(opt):
                         options += ['--pseudo_pairs', opt.pseudo_op, '--pseudo_direction', opt.pseudo_direction]
                     if mode == 'explicit':
                         options += ['--explicit_pairs', '--lambda_pair', str(opt.lambda_pair)]
-                    runs.append(dict(name=f'{model}_r{ratio:g}_{mode}_{source}', model=model, ratio=ratio,
-                                     mode=mode, source=source, options=options))
+                    runs.append(dict(name=f'{model}_r{ratio:g}_{mode}_{source}', model=model, seed=opt.seed,
+                                     ratio=ratio, mode=mode, source=source, options=options))
+    for seed in opt.baseline_seeds:
+        runs += [dict(name=f'{model}_baseline_seed{seed}', model=model, seed=seed, ratio=0.0, mode='-', source='-',
+                      options=[]) for model in opt.models]
     return runs
+
+
+def selected(runs, only):
+    """The runs named by --only, in its order (all of them without it)."""
+    if not only:
+        return runs
+    by_name = {r['name']: r for r in runs}
+    unknown = [n for n in only if n not in by_name]
+    if unknown:
+        raise UserError(f'--only: {unknown[0]!r} is not in the grid; it has {", ".join(by_name)}')
+    return [by_name[n] for n in only]
 
 
 def train_and_test(opt, run):
@@ -63,7 +88,7 @@ def train_and_test(opt, run):
     shared = ['--dataroot', opt.dataroot, '--name', run['name'], '--model', run['model'], '--gpu_ids', opt.gpu_ids,
               '--checkpoints_dir', os.path.join(opt.out, 'checkpoints'), '--ngf', str(opt.ngf)]
     budget = [a for k in BUDGET for a in (f'--{k}', str(getattr(opt, k)))]
-    train.main(shared + budget + run['options'] + ['--seed', str(opt.seed), '--num_threads', '0', '--display_id', '0',
+    train.main(shared + budget + run['options'] + ['--seed', str(run['seed']), '--num_threads', '0', '--display_id', '0',
                                                    '--no_html', '--print_freq', str(opt.print_freq)])
     results = os.path.join(opt.out, 'results')
     test.main(shared + ['--load_size', str(opt.crop_size), '--crop_size', str(opt.crop_size), '--results_dir', results,
@@ -80,6 +105,55 @@ def evaluate(opt, images):
     scores = compute_metrics(['l1', 'psnr', 'ssim'], fake, ImageSource.from_folder(images, 'real_B'), **settings).scores
     scores.update(compute_metrics(['fid', 'kid'], fake, os.path.join(opt.dataroot, 'testB'), **settings).scores)
     return {column: scores[column.lower()] for column in METRICS}
+
+
+def score(opt, run):
+    """Train, test and score one run; its row is also written to <out>/rows/<name>.json."""
+    print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"} (seed {run["seed"]})', flush=True)
+    scores = evaluate(opt, train_and_test(opt, run))
+    note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
+    manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
+    k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
+    row = dict(name=run['name'], model=run['model'], seed=run['seed'], ratio=run['ratio'], K=k, mode=run['mode'],
+               source=run['source'], note=note, **scores)
+    os.makedirs(os.path.join(opt.out, 'rows'), exist_ok=True)
+    atomic_write_text(os.path.join(opt.out, 'rows', run['name'] + '.json'), json.dumps(row, indent=1) + '\n')
+    return row
+
+
+def child_command(argv, name, threads):
+    """This script's command line for the one run `name`: the parent's options but its own (OWN)."""
+    base, skip = [], False
+    for arg in argv:
+        if not skip and arg.split('=')[0] not in OWN:
+            base.append(arg)
+        skip = not skip and arg in OWN and arg != '--no_table'  # the value of a dropped option goes too
+    return [sys.executable, os.path.abspath(__file__)] + base + ['--only', name, '--no_table', '--threads', str(threads)]
+
+
+def run_parallel(opt, argv, runs):
+    """Each run in a child process of this script (--only NAME --no_table), --parallel at a time, its
+    output in <out>/logs/<name>.log; the rows are read back from <out>/rows/."""
+    os.makedirs(os.path.join(opt.out, 'logs'), exist_ok=True)
+    todo, running, failed = list(runs), {}, []
+    while todo or running:
+        while todo and len(running) < opt.parallel:
+            run = todo.pop(0)
+            log = open(os.path.join(opt.out, 'logs', run['name'] + '.log'), 'w')
+            command = child_command(argv, run['name'], opt.threads)
+            running[run['name']] = (subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log)
+            print(f'started {run["name"]} (log: {log.name})', flush=True)
+        for name, (process, log) in list(running.items()):
+            if process.poll() is not None:
+                log.close()
+                del running[name]
+                print(f'{"finished" if process.returncode == 0 else "FAILED"} {name}', flush=True)
+                if process.returncode:
+                    failed.append(name)
+        time.sleep(1)
+    if failed:
+        raise UserError(f'run(s) {", ".join(failed)} failed; see {opt.out}/logs/<name>.log')
+    return [json.loads(Path(opt.out, 'rows', r['name'] + '.json').read_text()) for r in runs]
 
 
 def pair_term_used(opt, run):
@@ -99,23 +173,35 @@ def write_table(rows, out):
     Path(out, 'results.md').write_text('\n'.join(lines) + '\n')
 
 
+PANELS = (('L1', 'L1 (lower is better)'), ('PSNR', 'PSNR (dB, higher is better)'),
+          ('SSIM', 'SSIM (higher is better)'), ('FID', 'FID (lower is better)'))
+
+
 def plot(rows, out):
-    """PSNR and L1 against K (% of the set): one line per model x mode x source, from its baseline."""
+    """Each metric against K (% of the set): one line per model x mode x source, from its baseline;
+    baselines with other seeds as grey crosses at K = 0 (the seed-to-seed noise)."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    baselines = {r['model']: r for r in rows if r['ratio'] == 0}
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(4 * len(PANELS), 3.6))
+    first = {}
+    for r in rows:
+        first.setdefault((r['model'], r['ratio'] == 0), r['seed'])
+    baselines = {r['model']: r for r in rows if r['ratio'] == 0 and r['seed'] == first[(r['model'], True)]}
+    repeats = [r for r in rows if r['ratio'] == 0 and r['seed'] != first[(r['model'], True)]]
     for key in sorted({(r['model'], r['mode'], r['source']) for r in rows if r['ratio'] > 0}):
         line = [baselines[key[0]]] + sorted((r for r in rows if (r['model'], r['mode'], r['source']) == key),
                                             key=lambda r: r['ratio'])
-        for ax, metric in zip(axes, ('PSNR', 'L1')):
+        for ax, (metric, _) in zip(axes, PANELS):
             ax.plot([100 * r['ratio'] for r in line], [r[metric] for r in line], marker='o', label=' '.join(key))
-    for ax, metric in zip(axes, ('PSNR (dB, higher is better)', 'L1 (lower is better)')):
+    for ax, (metric, label) in zip(axes, PANELS):
+        if repeats:
+            ax.scatter([0] * len(repeats), [r[metric] for r in repeats], marker='x', color='grey',
+                       label='baseline, other seed')
         ax.set_xlabel('injected pairs K (% of the unpaired set)')
-        ax.set_ylabel(metric)
+        ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
+    axes[0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(os.path.join(out, 'implicit_pairs.png'), dpi=100)
     plt.close(fig)
@@ -133,7 +219,7 @@ def unpaired_size(dataroot):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], allow_abbrev=False)
     parser.add_argument('--dataroot', required=True, help="make_unpaired's output (trainA/B, testA/B, pairsA/B)")
     parser.add_argument('--out', required=True, help='folder for checkpoints, test images, table and plot')
     parser.add_argument('--models', type=lambda s: s.split(','), default=['cycle_gan', 'crossnet'])
@@ -145,10 +231,27 @@ def main(argv=None):
     parser.add_argument('--pseudo_direction', default='AtoB', choices=['AtoB', 'BtoA'])
     parser.add_argument('--lambda_pair', type=float, default=10.0, help='weight of the explicit paired L1 term')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--baseline_seeds', type=lambda s: [int(x) for x in s.split(',')], default=[],
+                        help='also run the K = 0 baselines with these seeds, to see the noise between seeds')
+    parser.add_argument('--only', type=lambda s: s.split(','), default=None,
+                        help='comma-separated run names of the grid to run, in this order (default: all)')
+    parser.add_argument('--parallel', type=int, default=1, help='runs at once, each in its own process')
+    parser.add_argument('--threads', type=int, default=None,
+                        help='torch threads per run (default: with --parallel, the CPU cores split between the runs)')
+    parser.add_argument('--no_table', action='store_true', help='write only <out>/rows/<name>.json (used by --parallel)')
+    parser.add_argument('--report_only', action='store_true',
+                        help='train nothing: table and plot from the <out>/rows/ of the selected runs that finished')
     parser.add_argument('--gpu_ids', default='-1')
     for name, default in zip(BUDGET, (64, 64, 16, 16, 10, 0, None)):
         parser.add_argument(f'--{name}', type=int, default=default)
+    argv = sys.argv[1:] if argv is None else list(argv)
     opt = parser.parse_args(argv)
+    if opt.parallel < 1:
+        raise UserError(f'--parallel must be at least 1, got {opt.parallel}')
+    if opt.threads is None and opt.parallel > 1:
+        opt.threads = max(1, (os.cpu_count() or 1) // opt.parallel)
+    if opt.threads is not None:
+        torch.set_num_threads(opt.threads)
     opt.dataroot = os.path.abspath(opt.dataroot)
     unknown = sorted(set(opt.modes) - {'implicit', 'explicit'}) + sorted(set(opt.sources) - {'real', 'pseudo'})
     if unknown:
@@ -161,16 +264,22 @@ def main(argv=None):
         print(f'skipping {model}: models/{model}_model.py is not in this checkout yet')
     opt.models = [m for m in opt.models if m in available_models()]
     os.makedirs(opt.out, exist_ok=True)
-    rows = []
-    for run in experiments(opt):
-        print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"}')
-        scores = evaluate(opt, train_and_test(opt, run))
-        note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
-        manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
-        k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
-        rows.append(dict(name=run['name'], model=run['model'], ratio=run['ratio'], K=k, mode=run['mode'],
-                         source=run['source'], note=note, **scores))
-        write_table(rows, opt.out)
+    runs = selected(experiments(opt), opt.only)
+    if opt.report_only:
+        rows = [json.loads(f.read_text()) for f in (Path(opt.out, 'rows', r['name'] + '.json') for r in runs) if f.exists()]
+        if not rows:
+            raise UserError(f'--report_only: no finished run of the selection in {opt.out}/rows/')
+    elif opt.parallel > 1:
+        rows = run_parallel(opt, argv, runs)
+    else:
+        rows = []
+        for run in runs:
+            rows.append(score(opt, run))
+            if not opt.no_table:
+                write_table(rows, opt.out)
+    if opt.no_table:
+        return
+    write_table(rows, opt.out)
     plot(rows, opt.out)
     print(f'table: {os.path.join(opt.out, "results.md")}, plot: {os.path.join(opt.out, "implicit_pairs.png")}')
 

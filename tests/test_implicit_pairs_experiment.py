@@ -28,6 +28,14 @@ class Opt:
     pseudo_op = 'edges'
     pseudo_direction = 'BtoA'
     lambda_pair = 5.0
+    seed = 0
+    baseline_seeds = []
+
+
+class Repeated(Opt):
+    models = ['cycle_gan']
+    seed = 3
+    baseline_seeds = [1, 2]
 
 
 def test_grid_has_one_baseline_per_model_and_every_combination():
@@ -40,6 +48,29 @@ def test_grid_has_one_baseline_per_model_and_every_combination():
                                           '--pseudo_pairs', 'edges', '--pseudo_direction', 'BtoA',
                                           '--explicit_pairs', '--lambda_pair', '5.0']
     assert next(r for r in runs if r['name'] == 'cycle_gan_baseline')['options'] == []
+
+
+def test_baseline_seeds_repeat_only_the_baseline_with_their_seed():
+    runs = experiment.experiments(Repeated)
+    assert [(r['name'], r['seed']) for r in runs if r['ratio'] == 0] == [
+        ('cycle_gan_baseline', 3), ('cycle_gan_baseline_seed1', 1), ('cycle_gan_baseline_seed2', 2)]
+    assert {r['seed'] for r in runs if r['ratio'] > 0} == {3}
+
+
+def test_only_keeps_the_given_order_and_names_an_unknown_run():
+    runs = experiment.experiments(Opt)
+    picked = experiment.selected(runs, ['crossnet_baseline', 'cycle_gan_r0.2_implicit_pseudo'])
+    assert [r['name'] for r in picked] == ['crossnet_baseline', 'cycle_gan_r0.2_implicit_pseudo']
+    assert experiment.selected(runs, None) == runs
+    with pytest.raises(experiment.UserError, match="--only: 'cycle_gan_r0.3_implicit_real' is not in the grid"):
+        experiment.selected(runs, ['cycle_gan_r0.3_implicit_real'])
+
+
+def test_child_command_replaces_the_parents_own_options():
+    argv = ['--dataroot', 'd', '--parallel', '3', '--only', 'a,b', '--threads=2', '--no_table', '--seed', '0']
+    command = experiment.child_command(argv, 'a', 1)
+    assert command[2:] == ['--dataroot', 'd', '--seed', '0', '--only', 'a', '--no_table', '--threads', '1']
+    assert command[1].endswith('implicit_pairs_experiment.py')
 
 
 @pytest.mark.slow
@@ -61,3 +92,24 @@ def test_two_entry_grid_end_to_end(tmp_path, capsys):
     assert (out / 'results.md').read_text().count('| cycle_gan_') == 2
     assert (out / 'implicit_pairs.png').stat().st_size > 1000
     assert len(list((out / 'results' / 'cycle_gan_baseline' / 'test_latest' / 'images').glob('*_fake_B.png'))) == 3
+
+
+def test_report_only_tables_and_plots_the_finished_rows(tmp_path):
+    for sub in ('trainA', 'trainB', 'testA', 'testB', 'pairsA', 'pairsB'):
+        (tmp_path / 'u' / sub).mkdir(parents=True)
+    rows = tmp_path / 'exp' / 'rows'
+    rows.mkdir(parents=True)
+    for name, seed, ratio, l1 in (('cycle_gan_baseline', 0, 0.0, 0.30), ('cycle_gan_baseline_seed1', 1, 0.0, 0.32),
+                                  ('cycle_gan_r0.2_implicit_real', 0, 0.2, 0.25)):
+        row = dict(name=name, model='cycle_gan', seed=seed, ratio=ratio, K=int(ratio * 200), mode='implicit' if ratio else '-',
+                   source='real' if ratio else '-', L1=l1, PSNR=12.0, SSIM=0.2, FID=200.0, KID=0.1, note='')
+        (rows / f'{name}.json').write_text(experiment.json.dumps(row))
+    experiment.main(['--dataroot', str(tmp_path / 'u'), '--out', str(tmp_path / 'exp'), '--models', 'cycle_gan',
+                     '--ratios', '0,0.1,0.2', '--modes', 'implicit', '--sources', 'real', '--baseline_seeds', '1',
+                     '--report_only'])
+    table = [r['name'] for r in csv.DictReader(open(tmp_path / 'exp' / 'results.csv'))]
+    assert table == ['cycle_gan_baseline', 'cycle_gan_r0.2_implicit_real', 'cycle_gan_baseline_seed1']
+    assert (tmp_path / 'exp' / 'implicit_pairs.png').stat().st_size > 1000
+    with pytest.raises(experiment.UserError, match='--report_only: no finished run'):
+        experiment.main(['--dataroot', str(tmp_path / 'u'), '--out', str(tmp_path / 'exp'), '--models', 'crossnet',
+                         '--report_only'])
