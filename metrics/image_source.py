@@ -1,0 +1,130 @@
+"""Images to measure, from a folder, a list of files or a tensor, behind one small interface.
+
+Every metric reads images through `ImageSource`, so a results folder on disk and a batch of
+translations still in memory (the training loop) are measured by the same code path.
+"""
+import hashlib
+import os
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from util.errors import UserError
+
+IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm')
+
+
+def list_images(folder):
+    """Sorted image files directly inside `folder`; a missing or image-less folder is a user error."""
+    if not os.path.isdir(folder):
+        raise UserError(f'{folder}: no such folder')
+    paths = sorted(os.path.join(folder, f) for f in os.listdir(folder)
+                   if f.lower().endswith(IMG_EXTENSIONS) and os.path.isfile(os.path.join(folder, f)))
+    if not paths:
+        raise UserError(f'{folder}: no images ({", ".join(IMG_EXTENSIONS)})')
+    return paths
+
+
+def read_image(path):
+    """`path` as an H x W x 3 uint8 array; grey and RGBA files become RGB as pytorch-fid reads them."""
+    try:
+        with Image.open(path) as img:
+            return np.array(img.convert('RGB'), dtype=np.uint8)
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise UserError(f'{path}: cannot read image ({exc.__class__.__name__})') from exc
+
+
+def to_uint8(images):
+    """N x C x H x W tensor -> N x H x W x 3 uint8 array. Float tensors are taken in [-1, 1], the
+    range the generators produce, and rounded to 8 bits as tensor2im does, so that an in-memory
+    measurement sees the same pixels as the PNG files test.py writes; grey repeats to 3 channels."""
+    images = images.detach()
+    if images.shape[1] == 1:
+        images = images.expand(-1, 3, -1, -1)
+    if images.dtype != torch.uint8:
+        images = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return images.permute(0, 2, 3, 1).cpu().numpy()
+
+
+class ImageSource:
+    """A sequence of RGB uint8 images with a name per image.
+
+    `keys` pair images across two sources (paired metrics): the file name with its visual suffix
+    removed, so `x_fake_B.png` and `x_real_B.png` share the key `x`.
+    """
+
+    def __init__(self, paths=None, arrays=None, keys=None, label=''):
+        self.paths = paths
+        self.arrays = arrays
+        self.keys = keys
+        self.label = label
+
+    @classmethod
+    def from_folder(cls, folder, suffix=''):
+        """Images in `folder`; with `suffix` (e.g. 'fake_B') only files whose name ends in `_<suffix>`."""
+        paths = list_images(folder)
+        if suffix:
+            paths = [p for p in paths if _stem(p).endswith('_' + suffix)]
+            if not paths:
+                raise UserError(f'{folder}: no images named *_{suffix}.*')
+        label = os.path.join(folder, f'*_{suffix}') if suffix else folder
+        return cls.from_paths(paths, suffix=suffix, label=label)
+
+    @classmethod
+    def from_paths(cls, paths, suffix='', label=''):
+        """Image files in the given order; keys are the file stems without `_<suffix>`."""
+        paths = [os.fspath(p) for p in paths]
+        if not paths:
+            raise UserError(f'{label or "image list"}: no images')
+        keys = [_stem(p).removesuffix('_' + suffix) if suffix else _stem(p) for p in paths]
+        return cls(paths=paths, keys=keys, label=label or os.path.dirname(paths[0]))
+
+    @classmethod
+    def from_tensor(cls, images, label='tensor'):
+        """An N x 3 x H x W tensor (or a list of such batches); keys are the indices."""
+        if isinstance(images, (list, tuple)):
+            images = torch.cat(list(images))
+        arrays = to_uint8(images)
+        return cls(arrays=arrays, keys=[str(i) for i in range(len(arrays))], label=label)
+
+    @classmethod
+    def of(cls, source):
+        """Wrap whatever the caller passed: an ImageSource, a folder, a list of files or a tensor."""
+        if isinstance(source, cls):
+            return source
+        if isinstance(source, (str, os.PathLike)):
+            return cls.from_folder(os.fspath(source))
+        if isinstance(source, torch.Tensor) or (isinstance(source, (list, tuple)) and source
+                                                and isinstance(source[0], torch.Tensor)):
+            return cls.from_tensor(source)
+        if isinstance(source, (list, tuple)):
+            return cls.from_paths(source)
+        raise TypeError(f'cannot measure images given as {type(source).__name__}')
+
+    def __len__(self):
+        return len(self.keys)
+
+    def load(self, i):
+        """Image `i` as an H x W x 3 uint8 array."""
+        return self.arrays[i] if self.arrays is not None else read_image(self.paths[i])
+
+    def content_key(self):
+        """Hex digest of the file names and bytes (None for in-memory images, which are never
+        cached). Hashing bytes, not paths or mtimes, lets a copied or re-downloaded data set hit
+        the cache and makes any edited file miss it."""
+        if self.paths is None:
+            return None
+        digest = hashlib.sha256()
+        for path in self.paths:
+            digest.update(os.path.basename(path).encode() + b'\0')
+            try:
+                with open(path, 'rb') as f:
+                    digest.update(hashlib.sha256(f.read()).digest())
+            except OSError as exc:
+                raise UserError(f'{path}: cannot read file ({exc.strerror})') from exc
+        return digest.hexdigest()
+
+
+def _stem(path):
+    return os.path.splitext(os.path.basename(path))[0]

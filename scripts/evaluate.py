@@ -1,0 +1,138 @@
+"""Measure translations: FID / KID against real target images, L1 / PSNR / SSIM against ground truth.
+
+    python scripts/evaluate.py --results results/h2z_crossnet/test_latest --real datasets/horse2zebra/testB
+    python scripts/evaluate.py --results results/facades_pix2pix/test_latest --metrics fid,kid,l1,psnr,ssim
+    python scripts/evaluate.py --fake path/to/translations --real path/to/targets
+
+--results reads the folder test.py writes (<image>_real_A.png, <image>_fake_B.png, ...). With
+--real, the <image>_<fake_suffix> images are measured against that folder: the field's FID
+protocol compares with the whole real test set of the target domain (horse2zebra: 120 fakes
+against the 140 images of testB), not with the real_B images test.py saved beside the fakes.
+Without --real, every fake_X is measured against the real_X images of the same folder, which is
+the right reference for aligned data. Paired metrics match images by name.
+Prints a table and writes <out>.json and <out>.csv (<out>_per_image.csv for paired metrics).
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
+
+from metrics import ImageSource, compute_metrics, list_metrics  # noqa: E402
+from metrics.image_source import list_images  # noqa: E402
+from util.errors import UserError, run_cli  # noqa: E402
+
+# The visual names upstream models save: real_A, fake_B, rec_A, idt_B, ... and test_model's real / fake.
+VISUAL_SUFFIX = re.compile(r'_((?:real|fake|rec|idt)(?:_[A-Za-z0-9]+)?)$')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('--results', help='results/<name>/test_<epoch> (or its images/ folder) from test.py')
+    source.add_argument('--fake', help='folder of translated images')
+    parser.add_argument('--real', help='folder of real target images (required with --fake)')
+    parser.add_argument('--fake_suffix', default='',
+                        help='with --results and --real: which saved visual to measure (default fake_B, else fake)')
+    parser.add_argument('--metrics', default='fid,kid', help=f'comma-separated, from {",".join(list_metrics())}')
+    parser.add_argument('--out', help='prefix of the JSON / CSV files (default <results>/metrics, or ./metrics)')
+    parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
+    parser.add_argument('--batch_size', type=int, default=50)
+    parser.add_argument('--cache_dir', help='feature cache of real image sets (default ~/.cache/crossnet/metrics)')
+    parser.add_argument('--no_cache', action='store_true', help='recompute reference features, do not store them')
+    parser.add_argument('--no_progress', action='store_true', help='no progress bars')
+    opt = parser.parse_args(argv)
+    if opt.fake and not opt.real:
+        parser.error('--fake needs --real')
+    if opt.batch_size < 1:
+        parser.error('--batch_size must be at least 1')
+    return opt
+
+
+def visual_suffixes(folder):
+    """Visual names present in a results image folder, e.g. {'real_A', 'fake_B', 'rec_A'}."""
+    stems = (os.path.splitext(os.path.basename(p))[0] for p in list_images(folder))
+    return {m.group(1) for m in map(VISUAL_SUFFIX.search, stems) if m}
+
+
+def comparisons(opt):
+    """[(name, fake ImageSource, real ImageSource)] that the options ask for."""
+    if opt.fake:
+        return [('fake vs real', ImageSource.from_folder(opt.fake), ImageSource.from_folder(opt.real))]
+    folder = os.path.join(opt.results, 'images')
+    folder = folder if os.path.isdir(folder) else opt.results
+    found = visual_suffixes(folder)
+    if opt.real:
+        suffix = opt.fake_suffix or next((s for s in ('fake_B', 'fake') if s in found), '')
+        if suffix not in found:
+            raise UserError(f'{folder}: no *_{suffix or "fake_B"} images; saved visuals: {", ".join(sorted(found))}')
+        return [(f'{suffix} vs {os.path.basename(os.path.normpath(opt.real))}',
+                 ImageSource.from_folder(folder, suffix), ImageSource.from_folder(opt.real))]
+    pairs = sorted(s for s in found if s.startswith('fake_') and 'real_' + s[5:] in found)
+    if not pairs:
+        raise UserError(f'{folder}: no *_fake_X images with matching *_real_X; pass --real DIR')
+    return [(f'{s} vs real_{s[5:]}', ImageSource.from_folder(folder, s), ImageSource.from_folder(folder, 'real_' + s[5:]))
+            for s in pairs]
+
+
+def finite_or_none(value):
+    """JSON has no inf / nan (PSNR of identical images is inf): write null instead."""
+    return value if math.isfinite(value) else None
+
+
+def write_outputs(prefix, rows):
+    """<prefix>.json with everything, <prefix>.csv with one row per comparison, and
+    <prefix>_per_image.csv when a paired metric gave per-image values."""
+    os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
+    with open(prefix + '.json', 'w') as f:
+        json.dump([{**row, 'scores': {k: finite_or_none(v) for k, v in row['scores'].items()},
+                    'per_image': {key: {k: finite_or_none(v) for k, v in values.items()}
+                                  for key, values in row['per_image'].items()}} for row in rows], f, indent=1)
+    score_names = list(dict.fromkeys(k for row in rows for k in row['scores']))
+    with open(prefix + '.csv', 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['comparison', 'fake', 'real', 'n_fake', 'n_real'] + score_names)
+        for row in rows:
+            writer.writerow([row['name'], row['fake'], row['real'], row['n_fake'], row['n_real']]
+                            + [row['scores'].get(k, '') for k in score_names])
+    paired_names = list(dict.fromkeys(k for row in rows for values in row['per_image'].values() for k in values))
+    if paired_names:
+        with open(prefix + '_per_image.csv', 'w', newline='') as f:
+            writer = csv.writer(f)
+            writer.writerow(['comparison', 'image'] + paired_names)
+            for row in rows:
+                for key, values in row['per_image'].items():
+                    writer.writerow([row['name'], key] + [values.get(k, '') for k in paired_names])
+
+
+def print_table(rows):
+    score_names = list(dict.fromkeys(k for row in rows for k in row['scores']))
+    header = ['comparison', 'n_fake', 'n_real'] + score_names
+    lines = [[row['name'], str(row['n_fake']), str(row['n_real'])] + [f'{row["scores"][k]:.5g}' for k in score_names]
+             for row in rows]
+    widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
+    for line in [header] + lines:
+        print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+
+
+def main(argv=None):
+    opt = parse_args(argv)
+    names = [name.strip() for name in opt.metrics.split(',') if name.strip()]
+    rows = []
+    for name, fake, real in comparisons(opt):
+        report = compute_metrics(names, fake, real, device=opt.device, batch_size=opt.batch_size,
+                                 cache_dir=opt.cache_dir, use_cache=not opt.no_cache, progress=not opt.no_progress)
+        rows.append({'name': name, 'fake': fake.label, 'real': real.label, 'n_fake': len(fake),
+                     'n_real': len(real), 'scores': report.scores, 'per_image': report.per_image})
+    print_table(rows)
+    prefix = opt.out or (os.path.join(opt.results, 'metrics') if opt.results else 'metrics')
+    write_outputs(prefix, rows)
+    print(f'wrote {prefix}.json, {prefix}.csv')
+
+
+if __name__ == '__main__':
+    run_cli(main)
