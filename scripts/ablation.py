@@ -33,6 +33,7 @@ sys.path.insert(0, ROOT)  # run from anywhere
 from metrics import ImageSource, compute_metrics  # noqa: E402
 from metrics.image_source import list_images  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_grid import image_grid  # noqa: E402
 from util.launcher import run_jobs  # noqa: E402
 from util.loss_log import final_losses  # noqa: E402
 from util.util import atomic_write_text  # noqa: E402
@@ -70,6 +71,7 @@ def parse_args(argv=None):
     parser.add_argument('--tag', help='names the ablation folders (default: the data set folder name)')
     parser.add_argument('--checkpoints_dir', default='./checkpoints')
     parser.add_argument('--results_dir', default='./results')
+    parser.add_argument('--grid_rows', type=int, default=4, help='test inputs shown in grid.png, one row each')
     parser.add_argument('--reference', choices=['resized', 'original'], default='resized',
                         help='real testB at the translations\' size, or as stored (see above)')
     opt = parser.parse_args(argv)
@@ -160,6 +162,16 @@ def evaluate(opt, exp, fresh):
     return {**scores, 'losses': final_losses(log) if os.path.isfile(log) else {}}
 
 
+def write_grid(opt, experiments):
+    """grid.png: a few test inputs spread over testA (rows), then each run's translation (columns)."""
+    images = [os.path.join(page_dir(opt, exp), 'images') for exp in experiments]
+    keys = ImageSource.from_folder(images[0], 'fake_B').keys
+    keys = keys[::max(1, len(keys) // opt.grid_rows)][:opt.grid_rows]
+    columns = [('input (A)', os.path.join(images[0], '{}_real_A.png'))]
+    columns += [(exp.name, os.path.join(folder, '{}_fake_B.png')) for exp, folder in zip(experiments, images)]
+    return image_grid(columns, keys, os.path.join(opt.out, 'grid.png'))
+
+
 def markdown(opt, rows, experiments):
     """A docs-ready table; links are relative to the ablation folder the file is written into."""
     first = rows[experiments[0].name]
@@ -177,6 +189,7 @@ def markdown(opt, rows, experiments):
         page = os.path.relpath(os.path.join(page_dir(opt, exp), 'index.html'), opt.out)
         lines.append(f'| {exp.name} | {exp.row} | {row["fid"]:.1f} | {row["kid"]:.4f} ± {row["kid_std"]:.4f} '
                      f'| {losses} | [{exp.name}]({page}) |')
+    lines += ['', '![test inputs and each run\'s translation](grid.png)']
     return '\n'.join(lines) + '\n'
 
 
@@ -207,10 +220,11 @@ def main(argv=None):
     if failed:
         raise UserError(f'run(s) {", ".join(failed)} failed; see {opt.out}/<run>.log')
     rows = {exp.name: evaluate(opt, exp, exp in todo) for exp in experiments}
+    write_grid(opt, experiments)
     atomic_write_text(os.path.join(opt.out, 'ablation.md'), markdown(opt, rows, experiments))
     atomic_write_text(os.path.join(opt.out, 'ablation.csv'), csv_text(opt, rows, experiments))
     print(markdown(opt, rows, experiments))
-    print(f'wrote {os.path.join(opt.out, "ablation.md")} and ablation.csv')
+    print(f'wrote {os.path.join(opt.out, "ablation.md")}, ablation.csv and grid.png')
     return rows
 
 

@@ -12,8 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 def thread_env(threads):
-    """The environment with torch / OpenMP / MKL limited to `threads` intra-op threads."""
-    env = dict(os.environ)
+    """The environment with torch / OpenMP / MKL limited to `threads` intra-op threads, and
+    unbuffered output so that a run's log can be followed while it runs."""
+    env = dict(os.environ, PYTHONUNBUFFERED='1')
     for var in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
         env[var] = str(threads)
     return env
