@@ -2,6 +2,7 @@
 `FooModel(BaseModel)`. Adding a model means adding one such file (see template_model.py)."""
 from models.base_model import BaseModel
 from util import registry
+from util.errors import UserError
 
 
 def available_models():
@@ -22,6 +23,9 @@ def create_model(opt):
         >>> from models import create_model
         >>> model = create_model(opt)
     """
-    instance = find_model_using_name(opt.model)(opt)
+    try:
+        instance = find_model_using_name(opt.model)(opt)
+    except ValueError as exc:  # model files that cannot import our UserError report bad options this way
+        raise UserError(f'--model {opt.model}: {exc}') from None
     print(f'model [{type(instance).__name__}] was created')
     return instance
