@@ -12,7 +12,7 @@ import time
 from data import create_dataset
 from models import create_model
 from options.train_options import TrainOptions
-from util import train_state
+from util import progress, train_state
 from util.errors import UserError, run_cli
 from util.visualizer import Visualizer
 
@@ -52,7 +52,7 @@ def main(args=None):
         epoch_start_time = iter_data_time = time.time()
         epoch_iter = 0
         visualizer.reset()
-        for data in dataset:
+        for data in visualizer.progress(dataset, epoch):
             iter_start_time = time.time()
             t_data = iter_start_time - iter_data_time
             batch = len(next(iter(data.values())))
@@ -71,7 +71,7 @@ def main(args=None):
                 visualizer.plot_current_losses(epoch, epoch_iter / dataset_size, losses)
             if crossed(opt.save_latest_freq, before, total_iters):
                 finite_losses(model, where)
-                print(f'saving the latest model (epoch {epoch}, total_iters {total_iters})')
+                progress.write(f'saving the latest model (epoch {epoch}, total_iters {total_iters})')
                 save(model, f'iter_{total_iters}' if opt.save_by_iter else 'latest', epoch - 1, total_iters)
             iter_data_time = time.time()
         if not visualizer.saved:  # the HTML page gets every epoch, however short
@@ -82,6 +82,7 @@ def main(args=None):
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
             save(model, 'latest', epoch, total_iters)
             model.save_networks(epoch)
+        visualizer.write_report(epoch)
         model.update_learning_rate()
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
 

@@ -6,7 +6,10 @@ Both are kept off the internet, so a page that still needs a CDN fails here inst
 user's offline machine.
 """
 import contextlib
+import html
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -162,3 +165,30 @@ def screenshot(target, out_path, size=(1280, 800), budget_ms=5000, timeout=60):
     if not out_path.is_file():
         raise RuntimeError(f'chromium wrote no screenshot to {out_path}')
     return out_path
+
+
+# Appended to a copy of a page: after load, count the <img> that did not decode (naturalWidth 0).
+_IMAGE_PROBE = ('<script>window.addEventListener("load", function () {'
+                ' var bad = Array.prototype.filter.call(document.images, function (i) {'
+                ' return !(i.complete && i.naturalWidth > 0); });'
+                ' var out = document.createElement("pre"); out.id = "image-probe";'
+                ' out.textContent = "images=" + document.images.length + " broken="'
+                ' + JSON.stringify(bad.map(function (i) { return i.getAttribute("src"); }));'
+                ' document.body.appendChild(out); });</script>')
+
+
+def image_check(page_path, budget_ms=5000, timeout=60):
+    """Load a local HTML page in Chromium as a user would and return (number of <img>, srcs of
+    those that did not load). A probe copy of the page is written beside it (so relative links
+    resolve the same) and removed afterwards."""
+    page_path = Path(page_path)
+    probe = page_path.with_name(f'.image_probe_{os.getpid()}.html')
+    probe.write_text(page_path.read_text() + _IMAGE_PROBE)
+    try:
+        dom = dump_dom(probe, budget_ms=budget_ms, timeout=timeout)
+    finally:
+        probe.unlink(missing_ok=True)
+    found = re.search(r'<pre id="image-probe">images=(\d+) broken=(.*?)</pre>', dom, re.S)
+    if not found:
+        raise RuntimeError(f'the image probe did not run on {page_path}')
+    return int(found.group(1)), json.loads(html.unescape(found.group(2)))

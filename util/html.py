@@ -3,7 +3,7 @@ import os
 from urllib.parse import quote
 
 import dominate
-from dominate.tags import a, br, h3, img, meta, p, table, td, tr
+from dominate.tags import a, b, br, details, h3, img, meta, p, pre, summary, table, td, th, tr
 
 from util.util import atomic_write_text
 
@@ -32,6 +32,30 @@ class HTML:
     def add_text(self, text):
         with self.doc:
             p(text)
+
+    def add_links(self, links, label=''):
+        """One line: an optional bold label, then (text, href) links; hrefs are relative to the page."""
+        with self.doc:
+            with p():
+                if label:
+                    b(label)
+                for text, href in links:
+                    a(text, href=quote(href), style='margin-left: 1em')
+
+    def add_table(self, header, rows):
+        """A plain table of text cells under a header row."""
+        with self.doc:
+            with table(border=1, cellpadding=4):
+                tr([th(str(cell)) for cell in header])
+                for row in rows:
+                    tr([td(str(cell)) for cell in row])
+
+    def add_preformatted(self, title, text):
+        """Text kept as written (e.g. the options of a run), folded under `title`."""
+        with self.doc:
+            with details():
+                summary(title)
+                pre(text)
 
     def add_images(self, ims, txts, links, width=400):
         """One table row: image i shows `ims[i]` (relative to images/), captioned `txts[i]`,

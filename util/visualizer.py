@@ -1,5 +1,6 @@
-"""Training feedback: console + loss_log.txt, the HTML page <checkpoints>/<name>/web/index.html,
-and visdom previews (images and loss curves) when --display_id > 0.
+"""Training feedback: console + loss_log.txt, a progress bar per epoch, the HTML report
+<checkpoints>/<name>/web/index.html (util/report.py), and visdom previews (images, loss curves,
+metrics over epochs) when --display_id > 0.
 
 A visdom server that is absent or stops mid-run costs one warning and a retry a minute later,
 never the run. No server is started behind the user's back: run `python -m visdom.server`.
@@ -10,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import html, util
+from . import progress, report, util
 
 RETRY_SECONDS = 60
 
@@ -37,18 +38,15 @@ class Visualizer:
     def __init__(self, opt):
         self.opt = opt
         self.display_id = opt.display_id
-        self.use_html = opt.isTrain and not opt.no_html
-        self.win_size = opt.display_winsize
         self.name = opt.name
         self.ncols = opt.display_ncols
         self.saved = False
         self.vis = None
         self.next_connect = 0.0
+        self.bar = None
         self.plot_data = {'X': [], 'Y': [], 'legend': []}
-        if self.use_html:
-            self.web_dir = os.path.join(opt.checkpoints_dir, opt.name, 'web')
-            self.img_dir = os.path.join(self.web_dir, 'images')
-            util.mkdirs([self.web_dir, self.img_dir])
+        self.metrics = {}
+        self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html else None
         self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt')
         with open(self.log_name, "a") as log_file:
             log_file.write(f'================ Training Loss ({time.strftime("%c")}) ================\n')
@@ -56,11 +54,18 @@ class Visualizer:
     def reset(self):
         self.saved = False
 
+    def progress(self, dataset, epoch):
+        """The epoch's batches behind a progress bar; print_current_losses adds the losses to it."""
+        batches = -(-len(dataset) // self.opt.batch_size)
+        self.bar = progress.bar(dataset, total=batches, desc=f'epoch {epoch}', enabled=not self.opt.no_progress)
+        return self.bar
+
     def _visdom(self):
         """The visdom client, (re)connecting at most once a minute; None while there is no server."""
         if self.display_id <= 0:
             return None
         if self.vis is None and time.time() >= self.next_connect:
+            where = f'no visdom server at {self.opt.display_server}:{self.opt.display_port}'
             try:
                 import visdom
                 vis = visdom.Visdom(server=self.opt.display_server, port=self.opt.display_port,
@@ -68,16 +73,16 @@ class Visualizer:
                 if vis.check_connection(timeout_seconds=2):
                     self.vis = vis
                 else:
-                    self._lost(f'no visdom server at {self.opt.display_server}:{self.opt.display_port}')
+                    self._lost(where)
             except Exception as exc:
-                self._lost(f'visdom unavailable ({type(exc).__name__})')
+                self._lost(f'{where} ({type(exc).__name__})')
         return self.vis
 
     def _lost(self, why):
         """Remember the failure; warn on the first one and whenever a working connection drops."""
         if self.vis is not None or self.next_connect == 0.0:
-            print(f'warning: {why}; previews are off and retried every {RETRY_SECONDS} s. '
-                  f'Start one with: python -m visdom.server -port {self.opt.display_port}', file=sys.stderr)
+            progress.write(f'warning: {why}; previews are off and retried every {RETRY_SECONDS} s. '
+                           f'Start one with: python -m visdom.server -port {self.opt.display_port}', sys.stderr)
         self.vis = None
         self.next_connect = time.time() + RETRY_SECONDS
 
@@ -91,15 +96,19 @@ class Visualizer:
             self._lost(f'lost the visdom server ({type(exc).__name__})')
 
     def display_current_results(self, visuals, epoch, save_result):
-        """Show the current visuals in visdom and, once per epoch (save_result), in the HTML page."""
+        """Show the current visuals in visdom and, once per epoch (save_result), in the HTML report."""
         images = [util.tensor2im(image) for image in visuals.values()]
         if self.display_id > 0:
             self._send(lambda vis: self._show_grid(vis, list(visuals), images))
-        if self.use_html and (save_result or not self.saved):
+        if self.report and (save_result or not self.saved):
             self.saved = True
-            for label, image_numpy in zip(visuals, images):
-                util.save_image(image_numpy, os.path.join(self.img_dir, f'epoch{epoch:03d}_{label}.png'))
-            self._write_html(epoch, list(visuals))
+            self.report.save_visuals(epoch, dict(zip(visuals, images)))
+            self.write_report(epoch)
+
+    def write_report(self, epoch):
+        """Rewrite web/index.html with everything known so far (call it again once checkpoints are saved)."""
+        if self.report:
+            self.report.write(epoch, self.plot_data, self.metrics)
 
     def _show_grid(self, vis, labels, images):
         ncols = min(self.ncols, len(images)) if self.ncols > 0 else len(images)
@@ -110,24 +119,15 @@ class Visualizer:
         vis.images(tiles, nrow=ncols, win=self.display_id, padding=2,
                    opts=dict(title=f'{self.name} images: ' + ' | '.join(labels)))
 
-    def _write_html(self, epoch, labels):
-        webpage = html.HTML(self.web_dir, f'Experiment name = {self.name}', refresh=0)
-        for n in range(epoch, 0, -1):
-            names = [f'epoch{n:03d}_{label}.png' for label in labels]
-            if not all(os.path.exists(os.path.join(self.img_dir, f)) for f in names):
-                continue
-            webpage.add_header(f'epoch [{n}]')
-            webpage.add_images(names, labels, names, width=self.win_size)
-        webpage.save()
-
     def plot_current_losses(self, epoch, counter_ratio, losses):
-        """Append the losses at fractional epoch epoch+counter_ratio and redraw the visdom plot."""
-        if self.display_id <= 0:
-            return
+        """Append the losses at epochs done, epoch - 1 + counter_ratio (kept for the report's
+        curves), and redraw the visdom plot."""
         if list(losses) != self.plot_data['legend']:
             self.plot_data = {'X': [], 'Y': [], 'legend': list(losses)}
-        self.plot_data['X'].append(epoch + counter_ratio)
+        self.plot_data['X'].append(epoch - 1 + counter_ratio)
         self.plot_data['Y'].append([losses[k] for k in self.plot_data['legend']])
+        if self.display_id <= 0:
+            return
         x = np.stack([np.array(self.plot_data['X'])] * len(losses), 1)
         y = np.array(self.plot_data['Y'])
         self._send(lambda vis: vis.line(X=x, Y=y, win=self.display_id + 1, opts=dict(
@@ -137,6 +137,24 @@ class Visualizer:
         """Print and log: (epoch, iters, time per image, data-loading time) then each loss."""
         message = f'(epoch: {epoch}, iters: {iters}, time: {t_comp:.3f}, data: {t_data:.3f}) '
         message += ' '.join(f'{k}: {v:.3f}' for k, v in losses.items())
-        print(message)
+        if self.bar is not None:
+            self.bar.set_postfix({k: f'{v:.3f}' for k, v in losses.items()}, refresh=False)
+        progress.write(message)
         with open(self.log_name, "a") as log_file:
             log_file.write(message + '\n')
+
+    def plot_metric(self, epoch, name, value):
+        """Record a metric measured at the end of `epoch` (e.g. FID from in-training evaluation):
+        logged, plotted over epochs in its own visdom window, and drawn and tabled in the report."""
+        series = self.metrics.setdefault(name, [])
+        series.append((epoch, float(value)))
+        message = f'(epoch: {epoch}) {name}: {value:.4f}'
+        progress.write(message)
+        with open(self.log_name, "a") as log_file:
+            log_file.write(message + '\n')
+        if self.display_id > 0:
+            win = self.display_id + 2 + list(self.metrics).index(name)
+            x, y = (np.array(v) for v in zip(*series))
+            self._send(lambda vis: vis.line(X=x, Y=y, win=win, opts=dict(
+                title=f'{self.name} {name} over epochs', xlabel='epoch', ylabel=name, markers=True)))
+        self.write_report(epoch)
