@@ -151,6 +151,12 @@ class CrossNetModel(BaseModel):
         self.real_A = input['A' if AtoB else 'B'].to(self.device)
         self.real_B = input['B' if AtoB else 'A'].to(self.device)
         self.image_paths = input['A_paths' if AtoB else 'B_paths']
+        # --explicit_pairs (our toolkit): the batch also carries one known pair, for a paired L1 term
+        pair_keys = ('pair_A', 'pair_B') if AtoB else ('pair_B', 'pair_A')
+        self.pair = [input[k].to(self.device) for k in pair_keys] if 'pair_A' in input else None
+        if self.pair is not None and self.isTrain and 'pair' not in self.weights:
+            self.weights['pair'] = self.opt.lambda_pair
+            self.loss_names.append('pair')
 
     def forward(self):
         """The two test-time translations; z_b lives in Z_B (E_ab's code space), z_a in Z_A."""
@@ -181,6 +187,9 @@ class CrossNetModel(BaseModel):
         if 'cycle' in w:
             self.rec_A, self.rec_B = self.netDec_a(self.netE_ba(self.fake_B)), self.netDec_b(self.netE_ab(self.fake_A))
             T['cycle'] = L1(self.rec_A, self.real_A) + L1(self.rec_B, self.real_B)
+        if self.pair is not None:  # explicit supervision on the injected pairs, both directions
+            x_a, x_b = self.pair
+            T['pair'] = L1(self.netDec_b(self.netE_ab(x_a)), x_b) + L1(self.netDec_a(self.netE_ba(x_b)), x_a)
         return T
 
     def backward_G(self):

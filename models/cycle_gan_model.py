@@ -6,11 +6,13 @@ from util.errors import UserError
 from util.image_pool import ImagePool
 from .base_model import BaseModel
 from . import networks
+from .gan_options import GANTerms, add_gan_options
 
 
 class CycleGANModel(BaseModel):
     """CycleGAN (Zhu et al. 2017): G_A: A->B, G_B: B->A, discriminators D_A (on B) and D_B (on A),
     LSGAN, cycle loss lambda_A/lambda_B and identity loss lambda_identity (times the cycle weight).
+    A batch carrying 'pair_A'/'pair_B' (--explicit_pairs) adds lambda_pair * L1 of both generators on the pair.
     Runs with --dataset_mode unaligned and no dropout by default, as upstream."""
 
     @staticmethod
@@ -21,6 +23,7 @@ class CycleGANModel(BaseModel):
             parser.add_argument('--lambda_B', type=float, default=10.0, help='weight for cycle loss (B -> A -> B)')
             parser.add_argument('--lambda_identity', type=float, default=0.5,
                                 help='identity loss weight, relative to the cycle weights; 0 turns it off')
+            add_gan_options(parser)
         return parser
 
     def __init__(self, opt):
@@ -51,7 +54,8 @@ class CycleGANModel(BaseModel):
                                 'set --lambda_identity 0')
             self.fake_A_pool = ImagePool(opt.pool_size)
             self.fake_B_pool = ImagePool(opt.pool_size)
-            self.criterionGAN = networks.GANLoss(opt.gan_mode).to(self.device)
+            self.gan = GANTerms(opt, self.device)  # label smoothing, feature matching, gradient penalty
+            self.criterionGAN = self.gan.criterionG
             self.criterionCycle = torch.nn.L1Loss()
             self.criterionIdt = torch.nn.L1Loss()
             self.optimizer_G = torch.optim.Adam(itertools.chain(self.netG_A.parameters(), self.netG_B.parameters()),
@@ -65,6 +69,11 @@ class CycleGANModel(BaseModel):
         self.real_A = input['A' if AtoB else 'B'].to(self.device)
         self.real_B = input['B' if AtoB else 'A'].to(self.device)
         self.image_paths = input['A_paths' if AtoB else 'B_paths']
+        # Explicit pairs (--explicit_pairs): a batch that carries a pair adds the paired L1 term.
+        pair_keys = ('pair_A', 'pair_B') if AtoB else ('pair_B', 'pair_A')
+        self.pair = [input[k].to(self.device) for k in pair_keys] if 'pair_A' in input else None
+        if self.pair is not None and 'pair' not in self.loss_names:
+            self.loss_names.append('pair')
 
     def forward(self):
         self.fake_B = self.netG_A(self.real_A)
@@ -73,8 +82,9 @@ class CycleGANModel(BaseModel):
         self.rec_B = self.netG_A(self.fake_A)
 
     def backward_D_basic(self, netD, real, fake):
-        """Real -> 1, fake (detached) -> 0, averaged; the 0.5 slows D relative to G."""
-        loss_D = (self.criterionGAN(netD(real), True) + self.criterionGAN(netD(fake.detach()), False)) * 0.5
+        """Real -> 1 (or --real_label), fake (detached) -> 0, averaged; the 0.5 slows D relative to G."""
+        loss_D = (self.gan.criterionD(netD(real), True) + self.gan.criterionD(netD(fake.detach()), False)) * 0.5
+        loss_D = loss_D + self.gan.D_extra(netD, real, fake)
         loss_D.backward()
         return loss_D
 
@@ -95,11 +105,16 @@ class CycleGANModel(BaseModel):
             self.idt_B = self.netG_B(self.real_A)
             self.loss_idt_B = self.criterionIdt(self.idt_B, self.real_A) * lambda_A * lambda_idt
             loss_idt = self.loss_idt_A + self.loss_idt_B
-        self.loss_G_A = self.criterionGAN(self.netD_A(self.fake_B), True)
-        self.loss_G_B = self.criterionGAN(self.netD_B(self.fake_A), True)
+        self.loss_G_A = self.criterionGAN(self.netD_A(self.fake_B), True) + self.gan.G_extra(self.netD_A, self.real_B, self.fake_B)
+        self.loss_G_B = self.criterionGAN(self.netD_B(self.fake_A), True) + self.gan.G_extra(self.netD_B, self.real_A, self.fake_A)
         self.loss_cycle_A = self.criterionCycle(self.rec_A, self.real_A) * lambda_A
         self.loss_cycle_B = self.criterionCycle(self.rec_B, self.real_B) * lambda_B
         self.loss_G = self.loss_G_A + self.loss_G_B + self.loss_cycle_A + self.loss_cycle_B + loss_idt
+        if self.pair is not None:
+            pair_A, pair_B = self.pair
+            self.loss_pair = (self.criterionCycle(self.netG_A(pair_A), pair_B) +
+                              self.criterionCycle(self.netG_B(pair_B), pair_A)) * self.opt.lambda_pair
+            self.loss_G = self.loss_G + self.loss_pair
         self.loss_G.backward()
 
     def optimize_parameters(self):

@@ -54,3 +54,17 @@ def cal_gradient_penalty(netD, real_data, fake_data, device, type='mixed', const
     gradients = gradients.reshape(real_data.size(0), -1)
     gradient_penalty = (((gradients + 1e-16).norm(2, dim=1) - constant) ** 2).mean() * lambda_gp
     return gradient_penalty, gradients
+
+
+def discriminator_features(netD, x):
+    """The outputs of every LeakyReLU of a PatchGAN (NLayerDiscriminator or PixelDiscriminator),
+    then its prediction, by running its Sequential layer by layer (the weights and their
+    state_dict keys are the discriminator's own)."""
+    netD = getattr(netD, 'module', netD)
+    layers = netD.model if hasattr(netD, 'model') else netD.net
+    features = []
+    for layer in layers:
+        x = layer(x)
+        if isinstance(layer, nn.LeakyReLU):
+            features.append(x)
+    return features, x

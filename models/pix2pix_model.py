@@ -2,6 +2,7 @@ import torch
 
 from .base_model import BaseModel
 from . import networks
+from .gan_options import GANTerms, add_gan_options
 
 
 class Pix2PixModel(BaseModel):
@@ -14,6 +15,7 @@ class Pix2PixModel(BaseModel):
         if is_train:
             parser.set_defaults(pool_size=0, gan_mode='vanilla')
             parser.add_argument('--lambda_L1', type=float, default=100.0, help='weight for L1 loss')
+            add_gan_options(parser)
         return parser
 
     def __init__(self, opt):
@@ -27,7 +29,8 @@ class Pix2PixModel(BaseModel):
             # conditional GAN: D sees input and output side by side along channels
             self.netD = networks.define_D(opt.input_nc + opt.output_nc, opt.ndf, opt.netD, opt.n_layers_D,
                                           opt.norm, opt.init_type, opt.init_gain, self.gpu_ids)
-            self.criterionGAN = networks.GANLoss(opt.gan_mode).to(self.device)
+            self.gan = GANTerms(opt, self.device)  # label smoothing, feature matching, gradient penalty
+            self.criterionGAN = self.gan.criterionG
             self.criterionL1 = torch.nn.L1Loss()
             self.optimizer_G = torch.optim.Adam(self.netG.parameters(), lr=opt.lr, betas=(opt.beta1, 0.999))
             self.optimizer_D = torch.optim.Adam(self.netD.parameters(), lr=opt.lr, betas=(opt.beta1, 0.999))
@@ -44,15 +47,16 @@ class Pix2PixModel(BaseModel):
 
     def backward_D(self):
         fake_AB = torch.cat((self.real_A, self.fake_B), 1)
-        self.loss_D_fake = self.criterionGAN(self.netD(fake_AB.detach()), False)
+        self.loss_D_fake = self.gan.criterionD(self.netD(fake_AB.detach()), False)
         real_AB = torch.cat((self.real_A, self.real_B), 1)
-        self.loss_D_real = self.criterionGAN(self.netD(real_AB), True)
-        self.loss_D = (self.loss_D_fake + self.loss_D_real) * 0.5
+        self.loss_D_real = self.gan.criterionD(self.netD(real_AB), True)
+        self.loss_D = (self.loss_D_fake + self.loss_D_real) * 0.5 + self.gan.D_extra(self.netD, real_AB, fake_AB)
         self.loss_D.backward()
 
     def backward_G(self):
         fake_AB = torch.cat((self.real_A, self.fake_B), 1)
-        self.loss_G_GAN = self.criterionGAN(self.netD(fake_AB), True)
+        real_AB = torch.cat((self.real_A, self.real_B), 1)
+        self.loss_G_GAN = self.criterionGAN(self.netD(fake_AB), True) + self.gan.G_extra(self.netD, real_AB, fake_AB)
         self.loss_G_L1 = self.criterionL1(self.fake_B, self.real_B) * self.opt.lambda_L1
         self.loss_G = self.loss_G_GAN + self.loss_G_L1
         self.loss_G.backward()

@@ -1,0 +1,179 @@
+"""Does injecting pairs help unpaired translation? (Ginger et al. 2019, issue 5.)
+
+On an unpaired set made from a paired one by datasets/make_unpaired.py (trainA/trainB from disjoint
+halves, pairsA/pairsB, testA/testB with matching names), trains every experiment of the grid
+  K in --ratios (fraction of the unpaired set) x --models x --modes (implicit, explicit) x --sources
+  (real pairs, pseudo pairs made by --pseudo_op from the same x_i),
+with one budget and one seed, translates testA and scores fake_B against testB (L1, PSNR, SSIM against
+the ground truth; FID, KID against the real testB set, with the metrics package), then
+writes <out>/results.md, <out>/results.csv and <out>/implicit_pairs.png. K = 0 is the baseline,
+run once per model.
+
+    python datasets/make_unpaired.py --dataroot ./datasets/facades --out ./datasets/facades_unpaired --direction BtoA
+    python scripts/implicit_pairs_experiment.py --dataroot ./datasets/facades_unpaired --out ./experiments/facades \
+        --pseudo_op edges --pseudo_direction BtoA --load_size 64 --crop_size 64 --ngf 16 --ndf 16 --n_epochs 20
+
+Every run sees the same number of iterations: --max_dataset_size caps each epoch (default: the
+unpaired set size before injection), so injected images replace samples rather than add steps.
+FID/KID on a test set of a few hundred images are noisy and biased: compare them within one table only.
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python scripts/...` finds the toolkit
+import test  # noqa: E402
+import train  # noqa: E402
+from metrics import ImageSource, compute_metrics  # noqa: E402
+from models import available_models  # noqa: E402
+from util.dataset_files import list_images  # noqa: E402
+from util.errors import UserError, run_cli  # noqa: E402
+
+BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
+METRICS = ('L1', 'PSNR', 'SSIM', 'FID', 'KID')
+COLUMNS = ('name', 'model', 'ratio', 'K', 'mode', 'source') + METRICS + ('note',)
+
+
+def experiments(opt):
+    """The grid as a list of named option sets (the CUT launchers' shape): K = 0 once per model,
+    then every (ratio, mode, source) for each model."""
+    runs = []
+    for model in opt.models:
+        runs.append(dict(name=f'{model}_baseline', model=model, ratio=0.0, mode='-', source='-', options=[]))
+        for ratio in (r for r in opt.ratios if r > 0):
+            for mode in opt.modes:
+                for source in opt.sources:
+                    options = ['--implicit_pairs', opt.dataroot, '--implicit_pairs_ratio', str(ratio)]
+                    if source == 'pseudo':
+                        options += ['--pseudo_pairs', opt.pseudo_op, '--pseudo_direction', opt.pseudo_direction]
+                    if mode == 'explicit':
+                        options += ['--explicit_pairs', '--lambda_pair', str(opt.lambda_pair)]
+                    runs.append(dict(name=f'{model}_r{ratio:g}_{mode}_{source}', model=model, ratio=ratio,
+                                     mode=mode, source=source, options=options))
+    return runs
+
+
+def train_and_test(opt, run):
+    """train.main, then test.main on testA/testB; returns the folder of the translated test images."""
+    shutil.rmtree(os.path.join(opt.out, 'checkpoints', run['name']), ignore_errors=True)  # no stale log or manifest
+    shared = ['--dataroot', opt.dataroot, '--name', run['name'], '--model', run['model'], '--gpu_ids', opt.gpu_ids,
+              '--checkpoints_dir', os.path.join(opt.out, 'checkpoints'), '--ngf', str(opt.ngf)]
+    budget = [a for k in BUDGET for a in (f'--{k}', str(getattr(opt, k)))]
+    train.main(shared + budget + run['options'] + ['--seed', str(opt.seed), '--num_threads', '0', '--display_id', '0',
+                                                   '--no_html', '--print_freq', str(opt.print_freq)])
+    results = os.path.join(opt.out, 'results')
+    test.main(shared + ['--load_size', str(opt.crop_size), '--crop_size', str(opt.crop_size), '--results_dir', results,
+                        '--phase', 'test', '--num_test', str(10 ** 9)])
+    return os.path.join(results, run['name'], 'test_latest', 'images')
+
+
+def evaluate(opt, images):
+    """L1/PSNR/SSIM of each fake_B against the real_B test.py saved beside it (its testB ground truth,
+    resized as the input was; same name as testA), FID/KID of the fake_B set against the real testB."""
+    fake = ImageSource.from_folder(images, 'fake_B')
+    settings = dict(device='cpu' if opt.gpu_ids == '-1' else 'cuda', cache_dir=os.path.join(opt.out, 'feature_cache'),
+                    progress=False)
+    scores = compute_metrics(['l1', 'psnr', 'ssim'], fake, ImageSource.from_folder(images, 'real_B'), **settings).scores
+    scores.update(compute_metrics(['fid', 'kid'], fake, os.path.join(opt.dataroot, 'testB'), **settings).scores)
+    return {column: scores[column.lower()] for column in METRICS}
+
+
+def pair_term_used(opt, run):
+    """True when the model logged the paired term: a model without it ignores the pair keys."""
+    log = Path(opt.out, 'checkpoints', run['name'], 'loss_log.txt').read_text()
+    return ' pair: ' in log
+
+
+def write_table(rows, out):
+    with open(os.path.join(out, 'results.csv'), 'w', newline='') as f:
+        writer = csv.DictWriter(f, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ['| ' + ' | '.join(COLUMNS) + ' |', '|' + '---|' * len(COLUMNS)]
+    for row in rows:
+        lines.append('| ' + ' | '.join(f'{row[c]:.4f}' if isinstance(row[c], float) else str(row[c]) for c in COLUMNS) + ' |')
+    Path(out, 'results.md').write_text('\n'.join(lines) + '\n')
+
+
+def plot(rows, out):
+    """PSNR and L1 against K (% of the set): one line per model x mode x source, from its baseline."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    baselines = {r['model']: r for r in rows if r['ratio'] == 0}
+    for key in sorted({(r['model'], r['mode'], r['source']) for r in rows if r['ratio'] > 0}):
+        line = [baselines[key[0]]] + sorted((r for r in rows if (r['model'], r['mode'], r['source']) == key),
+                                            key=lambda r: r['ratio'])
+        for ax, metric in zip(axes, ('PSNR', 'L1')):
+            ax.plot([100 * r['ratio'] for r in line], [r[metric] for r in line], marker='o', label=' '.join(key))
+    for ax, metric in zip(axes, ('PSNR (dB, higher is better)', 'L1 (lower is better)')):
+        ax.set_xlabel('injected pairs K (% of the unpaired set)')
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, 'implicit_pairs.png'), dpi=100)
+    plt.close(fig)
+
+
+def unpaired_size(dataroot):
+    """N = max(|trainA|, |trainB|), after checking the layout make_unpaired writes."""
+    for sub in ('trainA', 'trainB', 'testA', 'testB', 'pairsA', 'pairsB'):
+        if not os.path.isdir(os.path.join(dataroot, sub)):
+            raise UserError(f'--dataroot {dataroot}: no {sub}/; make it with datasets/make_unpaired.py')
+    stems = [[os.path.splitext(n)[0] for n in list_images(os.path.join(dataroot, s))] for s in ('testA', 'testB')]
+    if stems[0] != stems[1]:
+        raise UserError(f'--dataroot {dataroot}: testA and testB must hold the same names (the test pairs)')
+    return max(len(list_images(os.path.join(dataroot, s))) for s in ('trainA', 'trainB'))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--dataroot', required=True, help="make_unpaired's output (trainA/B, testA/B, pairsA/B)")
+    parser.add_argument('--out', required=True, help='folder for checkpoints, test images, table and plot')
+    parser.add_argument('--models', type=lambda s: s.split(','), default=['cycle_gan', 'crossnet'])
+    parser.add_argument('--ratios', type=lambda s: [float(r) for r in s.split(',')], default=[0, 0.02, 0.05, 0.1, 0.2],
+                        help='K as fractions of the unpaired set; 0 is the baseline')
+    parser.add_argument('--modes', type=lambda s: s.split(','), default=['implicit', 'explicit'])
+    parser.add_argument('--sources', type=lambda s: s.split(','), default=['real', 'pseudo'])
+    parser.add_argument('--pseudo_op', default='edges', help='operator of the pseudo pairs (data/pseudo_ops.py)')
+    parser.add_argument('--pseudo_direction', default='AtoB', choices=['AtoB', 'BtoA'])
+    parser.add_argument('--lambda_pair', type=float, default=10.0, help='weight of the explicit paired L1 term')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--gpu_ids', default='-1')
+    for name, default in zip(BUDGET, (64, 64, 16, 16, 10, 0, None)):
+        parser.add_argument(f'--{name}', type=int, default=default)
+    opt = parser.parse_args(argv)
+    opt.dataroot = os.path.abspath(opt.dataroot)
+    unknown = sorted(set(opt.modes) - {'implicit', 'explicit'}) + sorted(set(opt.sources) - {'real', 'pseudo'})
+    if unknown:
+        raise UserError(f'--modes/--sources: unknown {unknown[0]!r} (modes: implicit, explicit; sources: real, pseudo)')
+    size = unpaired_size(opt.dataroot)
+    if opt.max_dataset_size is None:
+        opt.max_dataset_size = size
+    opt.print_freq = min(100, size, opt.max_dataset_size)  # at least one loss line, which pair_term_used reads
+    for model in [m for m in opt.models if m not in available_models()]:
+        print(f'skipping {model}: models/{model}_model.py is not in this checkout yet')
+    opt.models = [m for m in opt.models if m in available_models()]
+    os.makedirs(opt.out, exist_ok=True)
+    rows = []
+    for run in experiments(opt):
+        print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"}')
+        scores = evaluate(opt, train_and_test(opt, run))
+        note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
+        manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
+        k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
+        rows.append(dict(name=run['name'], model=run['model'], ratio=run['ratio'], K=k, mode=run['mode'],
+                         source=run['source'], note=note, **scores))
+        write_table(rows, opt.out)
+    plot(rows, opt.out)
+    print(f'table: {os.path.join(opt.out, "results.md")}, plot: {os.path.join(opt.out, "implicit_pairs.png")}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
