@@ -158,7 +158,7 @@ class CrossNetModel(BaseModel):
         self.optimizer_D = torch.optim.Adam(itertools.chain(self.netQ_a.parameters(), self.netQ_b.parameters()), lr=opt.lr, betas=(opt.beta1, 0.999))
         self.optimizers = [self.optimizer_G, self.optimizer_D]
         self.pair_gan = None
-        if PairGAN is not None and getattr(opt, 'lambda_pair_gan', 0) > 0:
+        if PairGAN is not None and getattr(opt, 'lambda_pair_gan', 0):
             self.weights['pair_GAN'] = opt.lambda_pair_gan
             self.pair_gan = PairGAN(self, opt, {'AB': (opt.input_nc, opt.output_nc), 'BA': (opt.output_nc, opt.input_nc)})
 

@@ -66,7 +66,7 @@ class CycleGANModel(BaseModel):
                                                 lr=opt.lr, betas=(opt.beta1, 0.999))
             self.optimizers = [self.optimizer_G, self.optimizer_D]
             self.pair_gan = None
-            if getattr(opt, 'lambda_pair_gan', 0) > 0:  # a pair option: only the unaligned data set has it
+            if getattr(opt, 'lambda_pair_gan', 0):  # a pair option: only the unaligned data set has it
                 self.pair_gan = PairGAN(self, opt, {'AB': (opt.input_nc, opt.output_nc), 'BA': (opt.output_nc, opt.input_nc)})
 
     def set_input(self, input):
