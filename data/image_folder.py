@@ -4,13 +4,11 @@ import os
 from PIL import Image
 import torch.utils.data as data
 
+from util.dataset_files import IMG_EXTENSIONS as IMAGE_SUFFIXES
 from util.errors import UserError
 
-IMG_EXTENSIONS = [
-    '.jpg', '.JPG', '.jpeg', '.JPEG',
-    '.png', '.PNG', '.ppm', '.PPM', '.bmp', '.BMP',
-    '.tif', '.TIF', '.tiff', '.TIFF', '.webp', '.WEBP',
-]
+# upstream's name and form (each suffix in both cases); the suffixes themselves live in one place
+IMG_EXTENSIONS = [e for ext in IMAGE_SUFFIXES for e in (ext, ext.upper())]
 
 
 def is_image_file(filename):
@@ -24,7 +22,7 @@ def make_dataset(dir, max_dataset_size=float("inf")):
     images = sorted(os.path.join(root, f) for root, _, fnames in os.walk(dir, followlinks=True)
                     for f in fnames if is_image_file(f))
     if not images:
-        raise UserError(f'{dir} holds no images (looked for {", ".join(IMG_EXTENSIONS[::2])})')
+        raise UserError(f'{dir} holds no images (looked for {", ".join(IMAGE_SUFFIXES)})')
     return images[:min(max_dataset_size, len(images))]
 
 

@@ -10,9 +10,8 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
+from util.dataset_files import IMG_EXTENSIONS
 from util.errors import UserError
-
-IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm')
 
 
 def list_images(folder):

@@ -1,7 +1,9 @@
 """Shared fixtures: tiny data sets made on the fly, the real data sets when ../shared exists,
 and option lists small enough for a 2-core CPU."""
+import importlib.util
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,3 +69,20 @@ def slice_of(src_root, subfolders, dst_root, count):
         for name in sorted(os.listdir(os.path.join(src_root, sub)))[:count]:
             os.symlink(os.path.join(src_root, sub, name), os.path.join(dst_root, sub, name))
     return dst_root
+
+
+def load_tool(name):
+    """Import datasets/<name>.py by path (datasets/ is a folder of scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, Path(ROOT) / 'datasets' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_random(path, seed, size=(6, 4), mode='RGB'):
+    """A small PNG of random pixels; returns its RGB array."""
+    channels = {'RGB': 3, 'RGBA': 4, 'L': 1}[mode]
+    arr = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], channels), np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(arr.squeeze(-1) if mode == 'L' else arr, mode).save(path)
+    return np.asarray(Image.open(path).convert('RGB'))

@@ -1,33 +1,15 @@
 """datasets/combine_A_and_B.py: the right A|B pixels and names, upstream's options, one-line errors."""
-import importlib.util
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_tool, write_random
 
-
-def load_tool(name):
-    """Import datasets/<name>.py by path (datasets/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'datasets' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 combine = load_tool('combine_A_and_B')
-
-
-def write_random(path, seed, size=(6, 4), mode='RGB'):
-    """A small PNG of random pixels; returns its RGB array."""
-    channels = {'RGB': 3, 'RGBA': 4, 'L': 1}[mode]
-    arr = np.random.default_rng(seed).integers(0, 256, (size[1], size[0], channels), np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(arr.squeeze(-1) if mode == 'L' else arr, mode).save(path)
-    return np.asarray(Image.open(path).convert('RGB'))
 
 
 def pixels(path):

@@ -1,6 +1,5 @@
 """datasets/make_synthetic.py: layout, counts, determinism, and that test pairs are the same scene."""
 import hashlib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -10,15 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import load_tool
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_tool(name):
-    """Import datasets/<name>.py by path (datasets/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'datasets' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 syn = load_tool('make_synthetic')

@@ -1,7 +1,6 @@
 """datasets/make_unpaired.py: disjoint training halves (by file and by content), test pairs that
 line up, held-back pairs, manifest, determinism, errors, and a slice of the real facades."""
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -11,16 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import load_tool
+
 ROOT = Path(__file__).resolve().parents[1]
 FACADES = ROOT.parent / 'shared' / 'datasets' / 'facades'
-
-
-def load_tool(name):
-    """Import datasets/<name>.py by path (datasets/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'datasets' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 unpaired = load_tool('make_unpaired')

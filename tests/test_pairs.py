@@ -1,7 +1,6 @@
 """data/pairs.py: implicit, pseudo and explicit pairs in the unaligned data set, the paired L1 term of
 cycle_gan, a tiny training run per mode, and the one-line errors."""
 import hashlib
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -12,7 +11,7 @@ import torch
 from PIL import Image
 
 import train
-from conftest import TINY, write_images
+from conftest import TINY, load_tool, write_images
 from data import pairs, pseudo_ops
 from data.unaligned_dataset import UnalignedDataset
 from models import create_model
@@ -20,14 +19,6 @@ from options import test_options
 from options.train_options import TrainOptions
 from util.errors import UserError
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / 'datasets' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def digest(path):
