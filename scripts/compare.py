@@ -197,8 +197,8 @@ def main(argv=None):
     inputs = [test_set.input_image(i) for i in range(len(test_set))]
     columns, rows = [], []
     if opt.include_real_baseline:
-        raw = [np.asarray(image.convert('RGB')) for image in inputs]
-        truth = [np.asarray(test_set.ground_truth(i).convert('RGB')) for i in range(len(test_set))] if test_set.has_ground_truth else None
+        raw = [np.array(image.convert('RGB')) for image in inputs]  # copies: torch warns on read-only arrays
+        truth = [np.array(test_set.ground_truth(i).convert('RGB')) for i in range(len(test_set))] if test_set.has_ground_truth else None
         same_size = truth is not None and all(a.shape == b.shape for a, b in zip(raw, truth))
         rows.append(measure(BASELINE, raw, test_set, truth if same_size else None, opt))
     for k, (name, spec) in enumerate(specs.items(), 1):
