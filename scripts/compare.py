@@ -187,6 +187,10 @@ def main(argv=None):
     specs = {name: test_arguments(name, model, opt) for name, model in opt.experiments}  # fail before any work
     test_set = TestSet(opt.dataroot, opt.phase, opt.direction, max_inputs=opt.num_test)
     opt.targets = test_set.targets()
+    skipped = [m for m in opt.metrics if m in PAIRED_METRICS and not test_set.has_ground_truth]
+    if skipped:
+        print(f'no ground truth in {opt.dataroot} (not aligned, and not every input has a target of its name): '
+              f'{", ".join(skipped)} skipped')
     tag = opt.tag or '_vs_'.join(name for name, _ in opt.experiments)
     web_dir = os.path.join(opt.results_dir, 'compare_' + re.sub(r'[^A-Za-z0-9._+-]', '_', tag))
     page = html.HTML(web_dir, f'Comparison: {", ".join(name for name, _ in opt.experiments)}')
