@@ -55,7 +55,7 @@ class TestSet:
         """The real target images as an ImageSource; files on disk are cached by their content."""
         if self.aligned_half is None:
             return ImageSource.from_paths(self.target_paths, label=self.label)
-        arrays = [np.asarray(self.ground_truth(i).convert('RGB')) for i in range(len(self))]
+        arrays = [np.array(self.ground_truth(i).convert('RGB')) for i in range(len(self))]
         return ImageSource(arrays=arrays, keys=list(self.keys), label=self.label)
 
     def _half(self, image, which):

@@ -187,14 +187,18 @@ def main(argv=None):
     specs = {name: test_arguments(name, model, opt) for name, model in opt.experiments}  # fail before any work
     test_set = TestSet(opt.dataroot, opt.phase, opt.direction, max_inputs=opt.num_test)
     opt.targets = test_set.targets()
+    skipped = [m for m in opt.metrics if m in PAIRED_METRICS and not test_set.has_ground_truth]
+    if skipped:
+        print(f'no ground truth in {opt.dataroot} (not aligned, and not every input has a target of its name): '
+              f'{", ".join(skipped)} skipped')
     tag = opt.tag or '_vs_'.join(name for name, _ in opt.experiments)
     web_dir = os.path.join(opt.results_dir, 'compare_' + re.sub(r'[^A-Za-z0-9._+-]', '_', tag))
     page = html.HTML(web_dir, f'Comparison: {", ".join(name for name, _ in opt.experiments)}')
     inputs = [test_set.input_image(i) for i in range(len(test_set))]
     columns, rows = [], []
     if opt.include_real_baseline:
-        raw = [np.asarray(image.convert('RGB')) for image in inputs]
-        truth = [np.asarray(test_set.ground_truth(i).convert('RGB')) for i in range(len(test_set))] if test_set.has_ground_truth else None
+        raw = [np.array(image.convert('RGB')) for image in inputs]  # copies: torch warns on read-only arrays
+        truth = [np.array(test_set.ground_truth(i).convert('RGB')) for i in range(len(test_set))] if test_set.has_ground_truth else None
         same_size = truth is not None and all(a.shape == b.shape for a, b in zip(raw, truth))
         rows.append(measure(BASELINE, raw, test_set, truth if same_size else None, opt))
     for k, (name, spec) in enumerate(specs.items(), 1):

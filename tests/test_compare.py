@@ -4,8 +4,6 @@ import json
 import math
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,10 +11,9 @@ from PIL import Image
 
 import train
 from scripts import compare
-from tests.conftest import TINY
+from tests.conftest import TINY, load_tool
 from util.errors import UserError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = {'tiny_cyclegan': 'cycle_gan', 'tiny_crossnet': 'crossnet'}
 
 
@@ -25,8 +22,7 @@ def trained(tmp_path_factory):
     """Synthetic data (3 test images, testA/testB of the same names) and two models trained on it."""
     root = tmp_path_factory.mktemp('compare')
     data = str(root / 'synthetic')
-    subprocess.run([sys.executable, os.path.join(ROOT, 'datasets', 'make_synthetic.py'), '--out', data,
-                    '--size', '32', '--num_train', '6', '--num_test', '3'], check=True, capture_output=True)
+    load_tool('make_synthetic').make_synthetic(data, size=32, num_train=6, num_test=3)
     checkpoints = str(root / 'checkpoints')
     for name, model in MODELS.items():
         train.main(TINY + ['--dataroot', data, '--name', name, '--model', model, '--checkpoints_dir', checkpoints])

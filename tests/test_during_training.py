@@ -3,8 +3,6 @@ metrics/translate.measuring puts modes and random generators back."""
 import json
 import os
 import random
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -14,18 +12,16 @@ import train
 from metrics import during_training
 from metrics.metric_main import MetricReport
 from metrics.translate import measuring
-from tests.conftest import TINY
+from tests.conftest import TINY, load_tool
 from util.errors import UserError
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EPOCHS = ['--n_epochs', '3', '--seed', '0', '--save_epoch_freq', '100']
 
 
 @pytest.fixture(scope='module')
 def synthetic(tmp_path_factory):
     data = str(tmp_path_factory.mktemp('eval') / 'synthetic')
-    subprocess.run([sys.executable, os.path.join(ROOT, 'datasets', 'make_synthetic.py'), '--out', data,
-                    '--size', '32', '--num_train', '6', '--num_test', '3'], check=True, capture_output=True)
+    load_tool('make_synthetic').make_synthetic(data, size=32, num_train=6, num_test=3)
     return data
 
 
