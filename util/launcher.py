@@ -6,7 +6,6 @@ RNG or thread setting leaks from one run into the next.
 """
 import os
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,7 +19,7 @@ def thread_env(threads):
     return env
 
 
-def run_job(name, commands, log_path, env):
+def run_job(commands, log_path, env):
     """Run `commands` in order until one fails; returns (exit code, seconds)."""
     os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
     start = time.time()
@@ -46,9 +45,9 @@ def run_jobs(jobs, parallel=1, threads=None):
     def one(job):
         name, commands, log_path = job
         print(f'[{time.strftime("%H:%M:%S")}] start {name} ({threads} threads), log {log_path}', flush=True)
-        code, seconds = run_job(name, commands, log_path, env)
+        code, seconds = run_job(commands, log_path, env)
         status = 'done' if code == 0 else f'FAILED (exit {code}, see {log_path})'
-        print(f'[{time.strftime("%H:%M:%S")}] {status} {name} in {seconds / 60:.1f} min', file=sys.stdout, flush=True)
+        print(f'[{time.strftime("%H:%M:%S")}] {status} {name} in {seconds / 60:.1f} min', flush=True)
         return name, code
 
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
