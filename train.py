@@ -10,6 +10,7 @@ import math
 import time
 
 from data import create_dataset
+from metrics.during_training import TrainingEvaluator
 from models import create_model
 from options.train_options import TrainOptions
 from util import progress, train_state
@@ -47,6 +48,7 @@ def main(args=None):
     model.setup(opt)
     total_iters = train_state.restore(model, resume)
     visualizer = Visualizer(opt)
+    evaluator = TrainingEvaluator(opt)
     last_epoch = opt.n_epochs + opt.n_epochs_decay
     for epoch in range(opt.epoch_count, last_epoch + 1):
         epoch_start_time = iter_data_time = time.time()
@@ -82,6 +84,7 @@ def main(args=None):
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
             save(model, 'latest', epoch, total_iters)
             model.save_networks(epoch)
+        evaluator.after_epoch(epoch, model, visualizer)
         visualizer.write_report(epoch)
         model.update_learning_rate()
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')

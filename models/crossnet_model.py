@@ -4,7 +4,9 @@ Two encoder-decoder generators (E_ab, Dec_b) and (E_ba, Dec_a) whose latent spac
 cross-translators T_ab: Z_A -> Z_B and T_ba: Z_B -> Z_A, used only in training (paper, section 3).
 
 This file is a drop-in plug-in: it imports only what the upstream pytorch-CycleGAN-and-pix2pix toolkit
-has, so it runs unchanged in that toolkit's models/ folder as well as in ours.
+has, so it runs unchanged in that toolkit's models/ folder as well as in ours. Our toolkit's extras
+(GAN training options, pair discriminator) are imported only where present; upstream has neither
+module, and there the file trains with plain GANLoss and without those options.
 """
 import itertools
 
@@ -13,6 +15,15 @@ import torch
 from util.image_pool import ImagePool
 from . import networks
 from .base_model import BaseModel
+
+try:  # our toolkit: --real_label, --lambda_feat, --gan_mode wgangp with --lambda_gp
+    from .gan_options import GANTerms, add_gan_options
+except ImportError:
+    GANTerms = add_gan_options = None
+try:  # our toolkit: --lambda_pair_gan on the explicit pairs
+    from .pair_gan import PairGAN
+except ImportError:
+    PairGAN = None
 
 # Figure 5 of the paper: GAN and Id are always on, the latent terms are added one at a time, then all three.
 PRESETS = {
@@ -89,6 +100,8 @@ class CrossNetModel(BaseModel):
             parser.add_argument('--lambda_ZId', type=float, default=6.0, help='weight of L_ZId, latent cross-identity')
             parser.add_argument('--lambda_ZCyc', type=float, default=6.0, help='weight of L_ZCyc, latent cycle consistency')
             parser.add_argument('--lambda_cycle', type=float, default=0.0, help='weight of an image-space cycle loss (not in the paper)')
+            if add_gan_options is not None:
+                add_gan_options(parser)
         return parser
 
     def __init__(self, opt):
@@ -132,12 +145,22 @@ class CrossNetModel(BaseModel):
                              ['real_B', 'fake_A'] + [v + '_B' for v in extra_visuals])
 
         self.fake_A_pool, self.fake_B_pool = ImagePool(opt.pool_size), ImagePool(opt.pool_size)
-        self.criterionGAN = networks.GANLoss(opt.gan_mode).to(self.device)
+        # G's criterion, Q's (label smoothing may soften its real target) and the extra GAN terms
+        self.gan = GANTerms(opt, self.device) if GANTerms is not None else None
+        self.criterionGAN = self.gan.criterionG if self.gan else networks.GANLoss(opt.gan_mode).to(self.device)
+        self.criterionQ = self.gan.criterionD if self.gan else self.criterionGAN
+        if 'GAN' in self.weights and self.gan and self.gan.lambda_feat > 0:
+            self.weights['feat'] = 1.0  # G_extra already carries --lambda_feat
+            self.loss_names.insert(self.loss_names.index('GAN') + 1, 'feat')
         self.criterionL1 = torch.nn.L1Loss()
         generator = [self.netE_ab, self.netE_ba, self.netDec_a, self.netDec_b, self.netT_ab, self.netT_ba]
         self.optimizer_G = torch.optim.Adam(itertools.chain(*(n.parameters() for n in generator)), lr=opt.lr, betas=(opt.beta1, 0.999))
         self.optimizer_D = torch.optim.Adam(itertools.chain(self.netQ_a.parameters(), self.netQ_b.parameters()), lr=opt.lr, betas=(opt.beta1, 0.999))
         self.optimizers = [self.optimizer_G, self.optimizer_D]
+        self.pair_gan = None
+        if PairGAN is not None and getattr(opt, 'lambda_pair_gan', 0):
+            self.weights['pair_GAN'] = opt.lambda_pair_gan
+            self.pair_gan = PairGAN(self, opt, {'AB': (opt.input_nc, opt.output_nc), 'BA': (opt.output_nc, opt.input_nc)})
 
     def _init(self, net):
         """networks.init_net with gpu_ids only where the running API has it (the late-2025 one dropped it)."""
@@ -170,6 +193,8 @@ class CrossNetModel(BaseModel):
         w, L1, T = self.weights, self.criterionL1, {}
         if 'GAN' in w:
             T['GAN'] = self.criterionGAN(self.netQ_b(self.fake_B), True) + self.criterionGAN(self.netQ_a(self.fake_A), True)
+        if 'feat' in w:  # feature matching on Q's features (our toolkit's --lambda_feat)
+            T['feat'] = self.gan.G_extra(self.netQ_b, self.real_B, self.fake_B) + self.gan.G_extra(self.netQ_a, self.real_A, self.fake_A)
         if 'Id' in w or 'CTC' in w:  # each encoder fed its own target domain
             z_a_of_a, z_b_of_b = self.netE_ba(self.real_A), self.netE_ab(self.real_B)
         if 'Id' in w:
@@ -189,7 +214,10 @@ class CrossNetModel(BaseModel):
             T['cycle'] = L1(self.rec_A, self.real_A) + L1(self.rec_B, self.real_B)
         if self.pair is not None:  # explicit supervision on the injected pairs, both directions
             x_a, x_b = self.pair
-            T['pair'] = L1(self.netDec_b(self.netE_ab(x_a)), x_b) + L1(self.netDec_a(self.netE_ba(x_b)), x_a)
+            self.pair_fake_B, self.pair_fake_A = self.netDec_b(self.netE_ab(x_a)), self.netDec_a(self.netE_ba(x_b))
+            T['pair'] = L1(self.pair_fake_B, x_b) + L1(self.pair_fake_A, x_a)
+            if self.pair_gan is not None:  # and adversarial, with the pair discriminators
+                T['pair_GAN'] = self.pair_gan.generator_loss(self.pair_triples())
         return T
 
     def backward_G(self):
@@ -199,9 +227,17 @@ class CrossNetModel(BaseModel):
         self.loss_G = sum(self.weights[name] * value for name, value in terms.items())
         self.loss_G.backward()
 
+    def pair_triples(self):
+        """(x, y, translation of x) of the explicit pair, A->B then B->A, for the pair discriminators."""
+        x_a, x_b = self.pair
+        return [(x_a, x_b, self.pair_fake_B), (x_b, x_a, self.pair_fake_A)]
+
     def backward_Q(self, Q, real, fake):
-        """LSGAN discriminator loss on a real image and a pooled (history) fake."""
-        loss = 0.5 * (self.criterionGAN(Q(real), True) + self.criterionGAN(Q(fake.detach()), False))
+        """Discriminator loss (LSGAN by default) on a real image and a pooled (history) fake, plus
+        the WGAN-GP gradient penalty where our toolkit's options ask for it."""
+        loss = 0.5 * (self.criterionQ(Q(real), True) + self.criterionQ(Q(fake.detach()), False))
+        if self.gan:
+            loss = loss + self.gan.D_extra(Q, real, fake)
         loss.backward()
         return loss.detach()
 
@@ -211,6 +247,8 @@ class CrossNetModel(BaseModel):
         self.optimizer_G.zero_grad()
         self.backward_G()
         self.optimizer_G.step()
+        if self.pair_gan is not None:
+            self.loss_D_pair = self.pair_gan.step_D(self.pair_triples())
         if 'GAN' not in self.weights:
             return
         self.set_requires_grad([self.netQ_a, self.netQ_b], True)

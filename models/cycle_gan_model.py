@@ -7,12 +7,14 @@ from util.image_pool import ImagePool
 from .base_model import BaseModel
 from . import networks
 from .gan_options import GANTerms, add_gan_options
+from .pair_gan import PairGAN
 
 
 class CycleGANModel(BaseModel):
     """CycleGAN (Zhu et al. 2017): G_A: A->B, G_B: B->A, discriminators D_A (on B) and D_B (on A),
     LSGAN, cycle loss lambda_A/lambda_B and identity loss lambda_identity (times the cycle weight).
-    A batch carrying 'pair_A'/'pair_B' (--explicit_pairs) adds lambda_pair * L1 of both generators on the pair.
+    A batch carrying 'pair_A'/'pair_B' (--explicit_pairs) adds lambda_pair * L1 of both generators on the pair,
+    and --lambda_pair_gan a pair discriminator per direction (models/pair_gan.py).
     Runs with --dataset_mode unaligned and no dropout by default, as upstream."""
 
     @staticmethod
@@ -63,6 +65,9 @@ class CycleGANModel(BaseModel):
             self.optimizer_D = torch.optim.Adam(itertools.chain(self.netD_A.parameters(), self.netD_B.parameters()),
                                                 lr=opt.lr, betas=(opt.beta1, 0.999))
             self.optimizers = [self.optimizer_G, self.optimizer_D]
+            self.pair_gan = None
+            if getattr(opt, 'lambda_pair_gan', 0):  # a pair option: only the unaligned data set has it
+                self.pair_gan = PairGAN(self, opt, {'AB': (opt.input_nc, opt.output_nc), 'BA': (opt.output_nc, opt.input_nc)})
 
     def set_input(self, input):
         AtoB = self.opt.direction == 'AtoB'
@@ -112,9 +117,13 @@ class CycleGANModel(BaseModel):
         self.loss_G = self.loss_G_A + self.loss_G_B + self.loss_cycle_A + self.loss_cycle_B + loss_idt
         if self.pair is not None:
             pair_A, pair_B = self.pair
-            self.loss_pair = (self.criterionCycle(self.netG_A(pair_A), pair_B) +
-                              self.criterionCycle(self.netG_B(pair_B), pair_A)) * self.opt.lambda_pair
+            self.pair_fake_B, self.pair_fake_A = self.netG_A(pair_A), self.netG_B(pair_B)
+            self.loss_pair = (self.criterionCycle(self.pair_fake_B, pair_B) +
+                              self.criterionCycle(self.pair_fake_A, pair_A)) * self.opt.lambda_pair
             self.loss_G = self.loss_G + self.loss_pair
+            if self.pair_gan:
+                self.loss_pair_GAN = self.pair_gan.generator_loss(self.pair_triples()) * self.opt.lambda_pair_gan
+                self.loss_G = self.loss_G + self.loss_pair_GAN
         self.loss_G.backward()
 
     def optimize_parameters(self):
@@ -128,3 +137,10 @@ class CycleGANModel(BaseModel):
         self.backward_D_A()
         self.backward_D_B()
         self.optimizer_D.step()
+        if self.pair_gan:
+            self.loss_D_pair = self.pair_gan.step_D(self.pair_triples())
+
+    def pair_triples(self):
+        """(x, y, G(x)) of the explicit pair, A->B then B->A, for the pair discriminators."""
+        pair_A, pair_B = self.pair
+        return [(pair_A, pair_B, self.pair_fake_B), (pair_B, pair_A, self.pair_fake_A)]

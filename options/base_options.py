@@ -70,13 +70,15 @@ class BaseOptions:
         return parser
 
     def gather_options(self, args=None):
-        """Parse twice: first to learn the model and data set, then with their options added."""
+        """Parse in rounds: first to learn the model and data set, then with their options added; a
+        preset (a converter that sets defaults) takes effect in the round after its option is added."""
         parser = _Parser(formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         parser = self.initialize(parser)
         opt, _ = parser.parse_known_args(args)
         parser = models.get_option_setter(opt.model)(parser, self.isTrain)
         opt, _ = parser.parse_known_args(args)
         parser = data.get_option_setter(opt.dataset_mode)(parser, self.isTrain)
+        parser.parse_known_args(args)  # runs the data set's preset converters (e.g. --pair_supervision) first
         self.parser = parser
         opt = parser.parse_args(args)
         opt.explicit = self._explicit_options(parser, args)

@@ -33,18 +33,23 @@ class TrainOptions(BaseOptions):
         parser.add_argument('--gan_mode', type=str, default='lsgan', choices=['vanilla', 'lsgan', 'wgangp'], help='the type of GAN objective. vanilla GAN loss is the cross-entropy objective used in the original GAN paper.')
         parser.add_argument('--pool_size', type=int, default=50, help='the size of image buffer that stores previously generated images')
         parser.add_argument('--lr_policy', type=str, default='linear', choices=['linear', 'step', 'plateau', 'cosine'], help='learning rate policy')
+        # in-training evaluation (metrics/during_training.py)
+        parser.add_argument('--eval_freq', type=int, default=0, help='every N epochs, FID and KID of the first --eval_num_test test translations; keeps best_net_*.pth (0: off)')
+        parser.add_argument('--eval_num_test', type=int, default=50, help='how many test images --eval_freq translates and measures (fixed, in file-name order)')
         parser.add_argument('--lr_decay_iters', type=int, default=50, help='multiply by a gamma every lr_decay_iters iterations')
         self.isTrain = True
         return parser
 
     def validate(self, opt):
         BaseOptions.validate(self, opt)
-        for name in ['n_epochs', 'n_epochs_decay', 'pool_size']:
+        for name in ['n_epochs', 'n_epochs_decay', 'pool_size', 'eval_freq']:
             if getattr(opt, name) < 0:
                 raise UserError(f'--{name} must be >= 0, got {getattr(opt, name)}')
         for name in ['print_freq', 'display_freq', 'update_html_freq', 'save_latest_freq', 'save_epoch_freq', 'epoch_count']:
             if getattr(opt, name) <= 0:
                 raise UserError(f'--{name} must be positive, got {getattr(opt, name)}')
+        if opt.eval_freq and opt.eval_num_test < 2:
+            raise UserError(f'--eval_num_test must be at least 2 (FID needs two images), got {opt.eval_num_test}')
         if opt.lr <= 0:
             raise UserError(f'--lr must be positive, got {opt.lr}')
 

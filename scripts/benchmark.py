@@ -31,6 +31,18 @@ def peak_memory_mb(device):
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # whole process, kB on Linux
 
 
+def timed(step, args, device):
+    """Seconds for args.iters calls of step() after args.warmup untimed ones."""
+    for _ in range(args.warmup):
+        step()
+    sync(device)
+    start = time.perf_counter()
+    for _ in range(args.iters):
+        step()
+    sync(device)
+    return time.perf_counter() - start
+
+
 def measure(name, args, tmp):
     opt = TrainOptions().parse(['--dataroot', tmp, '--checkpoints_dir', tmp, '--name', name, '--model', name,
                                 '--display_id', '0', '--load_size', str(args.size), '--crop_size', str(args.size),
@@ -44,23 +56,18 @@ def measure(name, args, tmp):
              'B_paths': ['b'] * args.batch_size}
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
-    for i in range(args.warmup + args.iters):
-        if i == args.warmup:
-            sync(device)
-            start = time.perf_counter()
+
+    def train_step():
         model.set_input(batch)
         model.optimize_parameters()
-    sync(device)
-    train_its = args.iters / (time.perf_counter() - start)
-    model.eval()
-    for i in range(args.warmup + args.iters):
-        if i == args.warmup:
-            sync(device)
-            start = time.perf_counter()
+
+    def test_step():
         model.set_input(batch)
         model.test()
-    sync(device)
-    infer_ims = args.iters * args.batch_size / (time.perf_counter() - start)
+
+    train_its = args.iters / timed(train_step, args, device)
+    model.eval()
+    infer_ims = args.iters * args.batch_size / timed(test_step, args, device)
     return {'model': name, 'train_it_s': train_its, 'infer_img_s': infer_ims, 'peak_mb': peak_memory_mb(device)}
 
 

@@ -2,8 +2,10 @@
 
 On an unpaired set made from a paired one by datasets/make_unpaired.py (trainA/trainB from disjoint
 halves, pairsA/pairsB, testA/testB with matching names), trains every experiment of the grid
-  K in --ratios (fraction of the unpaired set) x --models x --modes (implicit, explicit) x --sources
-  (real pairs, pseudo pairs made by --pseudo_op from the same x_i),
+  K in --ratios (fraction of the unpaired set) x --models x --modes x --sources (real pairs, pseudo
+  pairs made by --pseudo_op from the same x_i); the modes are the ways of using the same K pairs:
+  implicit (hidden in the unpaired sets), explicit (paired L1 term), explicit_adv (pair discriminator
+  only) and explicit_full (L1 0.5 + pair discriminator 1, --pair_supervision full),
 with one budget and one seed, translates testA and scores fake_B against testB (L1, PSNR, SSIM against
 the ground truth; FID, KID against the real testB set, with the metrics package), then
 writes <out>/results.md, <out>/results.csv and <out>/implicit_pairs.png. K = 0 is the baseline,
@@ -47,6 +49,14 @@ BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 
 METRICS = ('L1', 'PSNR', 'SSIM', 'FID', 'KID')
 COLUMNS = ('name', 'model', 'seed', 'ratio', 'K', 'mode', 'source') + METRICS + ('note',)
 OWN = ('--parallel', '--only', '--threads', '--no_table', '--report_only')  # options a --parallel child gets from its parent
+# mode -> (train options given the script's options, the loss a model logs when it uses them)
+MODES = {
+    'implicit': (lambda opt: [], None),
+    'explicit': (lambda opt: ['--explicit_pairs', '--lambda_pair', str(opt.lambda_pair)], 'pair'),
+    'explicit_adv': (lambda opt: ['--explicit_pairs', '--lambda_pair', '0', '--lambda_pair_gan', str(opt.lambda_pair_gan)],
+                     'pair_GAN'),
+    'explicit_full': (lambda opt: ['--pair_supervision', 'full'], 'pair_GAN'),
+}
 
 
 def experiments(opt):
@@ -61,8 +71,7 @@ def experiments(opt):
                     options = ['--implicit_pairs', opt.dataroot, '--implicit_pairs_ratio', str(ratio)]
                     if source == 'pseudo':
                         options += ['--pseudo_pairs', opt.pseudo_op, '--pseudo_direction', opt.pseudo_direction]
-                    if mode == 'explicit':
-                        options += ['--explicit_pairs', '--lambda_pair', str(opt.lambda_pair)]
+                    options += MODES[mode][0](opt)
                     runs.append(dict(name=f'{model}_r{ratio:g}_{mode}_{source}', model=model, seed=opt.seed,
                                      ratio=ratio, mode=mode, source=source, options=options))
     for seed in opt.baseline_seeds:
@@ -111,7 +120,7 @@ def score(opt, run):
     """Train, test and score one run; its row is also written to <out>/rows/<name>.json."""
     print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"} (seed {run["seed"]})', flush=True)
     scores = evaluate(opt, train_and_test(opt, run))
-    note = '' if run['mode'] != 'explicit' or pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
+    note = '' if pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
     manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
     k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
     row = dict(name=run['name'], model=run['model'], seed=run['seed'], ratio=run['ratio'], K=k, mode=run['mode'],
@@ -157,9 +166,10 @@ def run_parallel(opt, argv, runs):
 
 
 def pair_term_used(opt, run):
-    """True when the model logged the paired term: a model without it ignores the pair keys."""
-    log = Path(opt.out, 'checkpoints', run['name'], 'loss_log.txt').read_text()
-    return ' pair: ' in log
+    """False when the mode has a paired term and the model did not log it (a model without that term
+    ignores the pair keys); True otherwise, baselines and implicit runs included."""
+    term = MODES[run['mode']][1] if run['mode'] in MODES else None
+    return term is None or f' {term}: ' in Path(opt.out, 'checkpoints', run['name'], 'loss_log.txt').read_text()
 
 
 def write_table(rows, out):
@@ -225,11 +235,13 @@ def main(argv=None):
     parser.add_argument('--models', type=lambda s: s.split(','), default=['cycle_gan', 'crossnet'])
     parser.add_argument('--ratios', type=lambda s: [float(r) for r in s.split(',')], default=[0, 0.02, 0.05, 0.1, 0.2],
                         help='K as fractions of the unpaired set; 0 is the baseline')
-    parser.add_argument('--modes', type=lambda s: s.split(','), default=['implicit', 'explicit'])
+    parser.add_argument('--modes', type=lambda s: s.split(','), default=['implicit', 'explicit'],
+                        help='comma-separated, of: ' + ', '.join(MODES))
     parser.add_argument('--sources', type=lambda s: s.split(','), default=['real', 'pseudo'])
     parser.add_argument('--pseudo_op', default='edges', help='operator of the pseudo pairs (data/pseudo_ops.py)')
     parser.add_argument('--pseudo_direction', default='AtoB', choices=['AtoB', 'BtoA'])
     parser.add_argument('--lambda_pair', type=float, default=10.0, help='weight of the explicit paired L1 term')
+    parser.add_argument('--lambda_pair_gan', type=float, default=1.0, help='weight of the pair discriminator (explicit_adv)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--baseline_seeds', type=lambda s: [int(x) for x in s.split(',')], default=[],
                         help='also run the K = 0 baselines with these seeds, to see the noise between seeds')
@@ -253,9 +265,9 @@ def main(argv=None):
     if opt.threads is not None:
         torch.set_num_threads(opt.threads)
     opt.dataroot = os.path.abspath(opt.dataroot)
-    unknown = sorted(set(opt.modes) - {'implicit', 'explicit'}) + sorted(set(opt.sources) - {'real', 'pseudo'})
+    unknown = sorted(set(opt.modes) - set(MODES)) + sorted(set(opt.sources) - {'real', 'pseudo'})
     if unknown:
-        raise UserError(f'--modes/--sources: unknown {unknown[0]!r} (modes: implicit, explicit; sources: real, pseudo)')
+        raise UserError(f'--modes/--sources: unknown {unknown[0]!r} (modes: {", ".join(MODES)}; sources: real, pseudo)')
     size = unpaired_size(opt.dataroot)
     if opt.max_dataset_size is None:
         opt.max_dataset_size = size

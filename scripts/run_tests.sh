@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up ./.venv (scripts/setup_env.sh) and run the test suite. Extra arguments go to pytest,
-# e.g. `bash scripts/run_tests.sh -m "not slow"` or `bash scripts/run_tests.sh tests/test_data.py`.
+# Set up ./.venv (scripts/setup_env.sh) and run the test suite, without the tests marked slow
+# (long end-to-end runs at upstream's sizes, Inception on real images). Extra arguments go to
+# pytest: `bash scripts/run_tests.sh -m slow` runs the slow ones, `-m ""` everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
@@ -8,4 +9,4 @@ bash scripts/setup_env.sh
 if ! command -v chromium >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "${CI:-}" ]; }; then
     bash .ci/install_browser.sh
 fi
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -m "not slow" "$@"

@@ -1,6 +1,8 @@
 """CrossNet model: shapes, which nets each loss trains, presets, checkpoints, upstream compatibility."""
+import argparse
 import ast
 import contextlib
+import importlib.util
 import inspect
 import io
 import sys
@@ -235,20 +237,61 @@ def test_fits_the_late_2025_api(make_opt, monkeypatch):
     model.optimize_parameters()
 
 
+# Our own modules the file may use, each only inside `try: ... except ImportError:` (upstream lacks them).
+OPTIONAL_IMPORTS = {'gan_options': {'GANTerms', 'add_gan_options'}, 'pair_gan': {'PairGAN'}}
+
+
+def _guarded(tree):
+    """The import nodes inside a `try` whose handler catches ImportError."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(isinstance(h.type, ast.Name) and h.type.id == 'ImportError'
+                                             for h in node.handlers):
+            guarded |= {id(n) for n in node.body if isinstance(n, (ast.Import, ast.ImportFrom))}
+    return guarded
+
+
 def test_imports_are_the_plugin_contract():
-    """Drop-in rule: the file may import only what upstream's models/ folder offers."""
+    """Drop-in rule: the file may import only what upstream's models/ folder offers, plus exactly
+    the optional modules of OPTIONAL_IMPORTS behind an ImportError guard."""
     tree = ast.parse(Path(models.__file__).with_name('crossnet_model.py').read_text())
     allowed = {('import', 'torch', None), ('import', 'itertools', None), ('from', 'base_model', 1),
                ('from', None, 1), ('from', 'util.image_pool', 0)}
-    seen = set()
+    seen, optional, guarded = set(), {}, _guarded(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
+            assert id(node) not in guarded
             seen |= {('import', alias.name, None) for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            seen.add(('from', node.module, node.level))
             names = {alias.name for alias in node.names}
+            if id(node) in guarded:
+                assert node.level == 1, node.module
+                optional[node.module] = names
+                continue
+            seen.add(('from', node.module, node.level))
             assert names <= {'BaseModel', 'networks', 'ImagePool'}, names
     assert seen <= allowed, seen - allowed
+    assert optional == OPTIONAL_IMPORTS
     used = {node.attr for node in ast.walk(tree)
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == 'networks'}
     assert used <= {'define_G', 'define_D', 'GANLoss', 'init_net', 'get_norm_layer', 'ResnetBlock'}, used
+
+
+def test_trains_without_the_optional_modules(make_opt, monkeypatch):
+    """As in upstream's models/ folder: the guarded imports fail, the file still loads and trains
+    with plain GANLoss, and our GAN options are not added."""
+    for module in OPTIONAL_IMPORTS:
+        monkeypatch.setitem(sys.modules, 'models.' + module, None)  # `import` then raises ImportError
+    source = Path(models.__file__).with_name('crossnet_model.py')
+    spec = importlib.util.spec_from_file_location('models.crossnet_upstream', source)
+    upstream = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(upstream)
+    assert upstream.GANTerms is None and upstream.PairGAN is None
+    parser = argparse.ArgumentParser()
+    upstream.CrossNetModel.modify_commandline_options(parser, True)
+    assert not {'real_label', 'lambda_feat', 'lambda_gp'} & {a.dest for a in parser._actions}
+    model = upstream.CrossNetModel(make_opt(*small()))
+    assert model.gan is None and model.pair_gan is None and model.criterionQ is model.criterionGAN
+    model.set_input(batch())
+    model.optimize_parameters()
+    assert set(model.get_current_losses()) == {'GAN', 'D_a', 'D_b', 'Id', 'CTC', 'ZId', 'ZCyc'}

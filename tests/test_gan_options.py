@@ -1,7 +1,8 @@
 """GAN training options (models/gan_options.py): each changes the loss it should and nothing else.
 
-One seeded training step per setting; the nets are compared bitwise. cycle_gan steps G before D
-and pix2pix D before G, which decides which nets an option may touch in the first step."""
+One seeded training step per setting; the nets are compared bitwise. cycle_gan and crossnet step G
+before D and pix2pix D before G, which decides which nets an option may touch in the first step.
+crossnet takes these options through a guarded import (it stays a drop-in file for upstream)."""
 import pytest
 import torch
 
@@ -13,13 +14,16 @@ from options.train_options import TrainOptions
 from util.errors import UserError
 
 MODELS = {'cycle_gan': {'G': ['G_A', 'G_B'], 'D': ['D_A', 'D_B'], 'D_first': False},
-          'pix2pix': {'G': ['G'], 'D': ['D'], 'D_first': True}}
+          'pix2pix': {'G': ['G'], 'D': ['D'], 'D_first': True},
+          'crossnet': {'G': ['E_ab', 'Dec_b', 'E_ba', 'Dec_a', 'T_ab', 'T_ba'], 'D': ['Q_a', 'Q_b'], 'D_first': False}}
 
 
 def one_step(model_name, root, tmp_path, extra=()):
     args = TINY + ['--dataroot', root, '--model', model_name, '--seed', '0', '--checkpoints_dir', str(tmp_path)]
     if model_name == 'pix2pix':
         args += ['--netG', 'resnet_6blocks']  # the U-Nets need >= 128 px
+    if model_name == 'crossnet':
+        args += ['--n_blocks_E', '1', '--n_blocks_T', '1']
     opt = TrainOptions().parse(args + list(extra))
     model = create_model(opt)
     model.setup(opt)
@@ -38,7 +42,7 @@ def same(a, b):
 
 @pytest.fixture(params=sorted(MODELS))
 def setting(request, unaligned_root, aligned_root):
-    return request.param, unaligned_root if request.param == 'cycle_gan' else aligned_root
+    return request.param, aligned_root if request.param == 'pix2pix' else unaligned_root
 
 
 def test_neutral_values_give_the_bitwise_same_step(setting, tmp_path):
@@ -74,6 +78,12 @@ def test_gradient_penalty(setting, tmp_path):
     if not spec['D_first']:
         assert same(weights(default, spec['G']), weights(off, spec['G']))
     assert one_step(name, root, tmp_path).gan.lambda_gp == 0.0
+
+
+def test_crossnet_shows_feature_matching_as_its_own_term(unaligned_root, tmp_path):
+    assert 'feat' not in one_step('crossnet', unaligned_root, tmp_path).get_current_losses()
+    model = one_step('crossnet', unaligned_root, tmp_path, ['--lambda_feat', '10'])
+    assert model.loss_names[:2] == ['GAN', 'feat'] and model.get_current_losses()['feat'] > 0
 
 
 @pytest.mark.parametrize('option', [['--real_label', '0'], ['--lambda_feat', '-1'], ['--lambda_gp', '-1'],

@@ -28,6 +28,7 @@ class Opt:
     pseudo_op = 'edges'
     pseudo_direction = 'BtoA'
     lambda_pair = 5.0
+    lambda_pair_gan = 2.0
     seed = 0
     baseline_seeds = []
 
@@ -73,6 +74,18 @@ def test_child_command_replaces_the_parents_own_options():
     assert command[1].endswith('implicit_pairs_experiment.py')
 
 
+def test_adversarial_modes_use_the_same_pairs():
+    """explicit_adv: the pair discriminator alone (no L1); explicit_full: the --pair_supervision full preset."""
+    class Adv(Opt):
+        modes = ['explicit', 'explicit_adv', 'explicit_full']
+        sources = ['real']
+    runs = {r['mode']: r['options'] for r in experiment.experiments(Adv) if r['model'] == 'crossnet' and r['ratio'] == 0.2}
+    same_pairs = ['--implicit_pairs', '/data/u', '--implicit_pairs_ratio', '0.2']
+    assert runs == {'explicit': same_pairs + ['--explicit_pairs', '--lambda_pair', '5.0'],
+                    'explicit_adv': same_pairs + ['--explicit_pairs', '--lambda_pair', '0', '--lambda_pair_gan', '2.0'],
+                    'explicit_full': same_pairs + ['--pair_supervision', 'full']}
+
+
 @pytest.mark.slow
 def test_two_entry_grid_end_to_end(tmp_path, capsys):
     synthetic = load(ROOT / 'datasets' / 'make_synthetic.py')
@@ -81,15 +94,16 @@ def test_two_entry_grid_end_to_end(tmp_path, capsys):
     unpaired.make_unpaired(aligned, str(tmp_path / 'unpaired'))
     out = tmp_path / 'exp'
     experiment.main(['--dataroot', str(tmp_path / 'unpaired'), '--out', str(out), '--models', 'cycle_gan,no_such_model',
-                     '--ratios', '0,0.4', '--modes', 'implicit', '--sources', 'real', '--load_size', '32',
+                     '--ratios', '0,0.4', '--modes', 'implicit,explicit_adv', '--sources', 'real', '--load_size', '32',
                      '--crop_size', '32', '--ngf', '4', '--ndf', '4', '--n_epochs', '1'])
     assert 'skipping no_such_model: models/no_such_model_model.py is not in this checkout yet' in capsys.readouterr().out
     rows = list(csv.DictReader(open(out / 'results.csv')))
-    assert [(r['name'], r['K']) for r in rows] == [('cycle_gan_baseline', '0'), ('cycle_gan_r0.4_implicit_real', '2')]
+    assert [(r['name'], r['K'], r['note']) for r in rows] == [
+        ('cycle_gan_baseline', '0', ''), ('cycle_gan_r0.4_implicit_real', '2', ''), ('cycle_gan_r0.4_explicit_adv_real', '2', '')]
     for row in rows:
         assert 0 < float(row['L1']) < 1 and 0 < float(row['PSNR']) < 60 and -1 <= float(row['SSIM']) <= 1
         assert float(row['FID']) > 0 and row['KID'] != ''
-    assert (out / 'results.md').read_text().count('| cycle_gan_') == 2
+    assert (out / 'results.md').read_text().count('| cycle_gan_') == 3
     assert (out / 'implicit_pairs.png').stat().st_size > 1000
     assert len(list((out / 'results' / 'cycle_gan_baseline' / 'test_latest' / 'images').glob('*_fake_B.png'))) == 3
 

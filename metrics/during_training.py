@@ -1,0 +1,60 @@
+"""--eval_freq N: FID and KID while training, and the best-FID checkpoint.
+
+Every N epochs the first --eval_num_test test images of the source domain (fixed, in file-name
+order) are translated and measured against the first --eval_num_test real test images of the
+target domain. The numbers go to the loss log, visdom and the HTML report through the
+Visualizer's plot_metric; the nets with the lowest FID so far are saved as best_net_<Name>.pth,
+with best.json (epoch, FID, KID). Measuring runs in eval mode and restores every random
+generator (metrics/translate.py), so a seeded run trains the same with or without it. The real
+side's Inception features are computed once and cached on disk (metrics/feature_cache.py).
+
+FID on 50 images is biased upwards and noisy: use it to rank the epochs of one run, and
+scripts/compare.py on the whole test set for numbers to report.
+"""
+import json
+import os
+
+from util import progress
+from util.errors import UserError
+from util.util import atomic_write_text
+from .image_source import ImageSource
+from .metric_main import compute_metrics
+from .test_set import TestSet
+from .translate import input_transform, translate
+
+METRICS = ('fid', 'kid')
+
+
+class TrainingEvaluator:
+    """Built once before the epoch loop; after_epoch does nothing unless --eval_freq says so."""
+
+    def __init__(self, opt):
+        self.freq = opt.eval_freq
+        if not self.freq:
+            return
+        test_set = TestSet(opt.dataroot, 'test', opt.direction, opt.eval_num_test, opt.eval_num_test)
+        if len(test_set) < 2:
+            raise UserError(f'--eval_freq: FID needs at least 2 test images, {opt.dataroot} has {len(test_set)}')
+        to_tensor = input_transform(opt)
+        self.inputs = [to_tensor(test_set.input_image(i)) for i in range(len(test_set))]
+        self.keys = test_set.keys
+        self.real = test_set.targets()
+        self.best_file = os.path.join(opt.checkpoints_dir, opt.name, 'best.json')
+        self.best = None
+        if opt.continue_train and os.path.isfile(self.best_file):
+            with open(self.best_file) as f:
+                self.best = json.load(f)
+
+    def after_epoch(self, epoch, model, visualizer):
+        """Measure at every --eval_freq-th epoch; report, and save the nets when FID improved."""
+        if not self.freq or epoch % self.freq:
+            return
+        fakes = ImageSource(arrays=translate(model, self.inputs), keys=self.keys, label=f'epoch {epoch}')
+        scores = compute_metrics(METRICS, fakes, self.real, device=str(model.device), progress=False).scores
+        for name in METRICS:
+            visualizer.plot_metric(epoch, name, scores[name])
+        if self.best is None or scores['fid'] < self.best['fid']:
+            model.save_networks('best')
+            self.best = {'epoch': epoch, 'num_test': len(self.inputs), **scores}
+            atomic_write_text(self.best_file, json.dumps(self.best, indent=1) + '\n')
+            progress.write(f'FID {scores["fid"]:.4f} is the best so far: saved best_net_*.pth (epoch {epoch})')

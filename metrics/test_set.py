@@ -1,0 +1,77 @@
+"""One direction of a data set's test split, as measuring sees it: the inputs to translate, the
+real target images to measure them against (FID / KID), and their ground truth where it exists.
+
+Two layouts, as the data sets of the toolkit come:
+- unaligned: <dataroot>/<phase>A and <phase>B. The targets are the whole other folder (the field's
+  protocol: horse2zebra's 120 translated testA images against the 140 real testB images). There is
+  ground truth when every input has a target file of the same name (synthetic data sets do).
+- aligned: <dataroot>/<phase>/ of A|B side-by-side images; each input's other half is its ground truth.
+"""
+import os
+
+import numpy as np
+
+from data.image_folder import load_image
+from util.errors import UserError
+from .image_source import ImageSource, list_images
+
+
+class TestSet:
+    """Inputs of the source domain of `direction` and targets of the other domain, in file-name order."""
+
+    def __init__(self, dataroot, phase='test', direction='AtoB', max_inputs=float('inf'), max_targets=float('inf')):
+        src, dst = ('A', 'B') if direction == 'AtoB' else ('B', 'A')
+        unaligned = [os.path.join(dataroot, phase + side) for side in (src, dst)]
+        aligned = os.path.join(dataroot, phase)
+        if all(os.path.isdir(folder) for folder in unaligned):
+            self.input_paths = _first(list_images(unaligned[0]), max_inputs)
+            self.target_paths = _first(list_images(unaligned[1]), max_targets)
+            self.aligned_half = None
+            self.label = unaligned[1]
+        elif os.path.isdir(aligned):
+            self.input_paths = self.target_paths = _first(list_images(aligned), min(max_inputs, max_targets))
+            self.aligned_half = (0, 1) if direction == 'AtoB' else (1, 0)  # (input half, target half)
+            self.label = f'{aligned} ({dst} halves)'
+        else:
+            raise UserError(f'--dataroot {dataroot}: neither {phase}A/ + {phase}B/ (unaligned) nor {phase}/ (aligned A|B)')
+        self.keys = [_stem(p) for p in self.input_paths]
+        self._target_of = {_stem(p): p for p in self.target_paths}
+        self.has_ground_truth = self.aligned_half is not None or all(k in self._target_of for k in self.keys)
+
+    def __len__(self):
+        return len(self.input_paths)
+
+    def input_image(self, i):
+        """Input `i` as a PIL image, as the data set stores it."""
+        return self._half(load_image(self.input_paths[i]), 0)
+
+    def ground_truth(self, i):
+        """The real target image of input `i` (only where has_ground_truth)."""
+        if self.aligned_half is not None:
+            return self._half(load_image(self.input_paths[i]), 1)
+        return load_image(self._target_of[self.keys[i]])
+
+    def targets(self):
+        """The real target images as an ImageSource; files on disk are cached by their content."""
+        if self.aligned_half is None:
+            return ImageSource.from_paths(self.target_paths, label=self.label)
+        arrays = [np.array(self.ground_truth(i).convert('RGB')) for i in range(len(self))]
+        return ImageSource(arrays=arrays, keys=list(self.keys), label=self.label)
+
+    def _half(self, image, which):
+        """The whole image (unaligned), else the input (which=0) or target (1) half of A|B."""
+        if self.aligned_half is None:
+            return image
+        w, h = image.size
+        if w % 2:
+            raise UserError(f'{self.input_paths[0]}: an aligned image must be A|B side by side (even width), got {w}x{h}')
+        left = self.aligned_half[which] * (w // 2)
+        return image.crop((left, 0, left + w // 2, h))
+
+
+def _first(paths, count):
+    return paths if count == float('inf') else paths[:int(count)]
+
+
+def _stem(path):
+    return os.path.splitext(os.path.basename(path))[0]

@@ -1,0 +1,85 @@
+"""scripts/ablation.py: the Figure 5 runs as option sets, resumable, tabulated with FID/KID and losses."""
+import csv
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+from scripts import ablation
+from util.errors import UserError
+from util.loss_log import final_losses
+
+TINY_BUDGET = ['--load_size', '32', '--crop_size', '32', '--ngf', '4', '--ndf', '4', '--n_epochs', '1',
+               '--n_epochs_decay', '0', '--gpu_ids', '-1', '--num_threads', '0', '--print_freq', '2']
+
+
+def test_final_losses_average_last_epoch_of_last_session(tmp_path):
+    log = tmp_path / 'loss_log.txt'
+    log.write_text('================ Training Loss (old) ================\n'
+                   '(epoch: 9, iters: 2, time: 0.1, data: 0.0) GAN: 9.000 Id: 9.000\n'
+                   '================ Training Loss (new) ================\n'
+                   '(epoch: 1, iters: 2, time: 0.1, data: 0.0) GAN: 5.000 Id: 5.000\n'
+                   '(epoch: 2, iters: 2, time: 0.1, data: 0.0) GAN: 1.000 Id: 0.500\n'
+                   '(epoch: 2, iters: 4, time: 0.1, data: 0.0) GAN: 3.000 Id: 1.500\n')
+    assert final_losses(str(log)) == {'GAN': 2.0, 'Id': 1.0}
+
+
+def test_budget_is_shared_and_test_set_is_whole(unaligned_root, tmp_path):
+    opt = ablation.parse_args(['--dataroot', unaligned_root, '--max_dataset_size', '7', '--ngf', '8',
+                               '--results_dir', str(tmp_path)])
+    for exp in ablation.EXPERIMENTS:
+        train, test = ablation.commands(opt, exp)
+        assert train[train.index('--ngf') + 1] == '8' and test[test.index('--ngf') + 1] == '8'
+        assert train[train.index('--max_dataset_size') + 1] == '7' and '--max_dataset_size' not in test
+        assert test[test.index('--model') + 1] == exp.options[exp.options.index('--model') + 1]
+    assert [e.name for e in ablation.selected('cycle_gan,gan_id')] == ['gan_id', 'cycle_gan']
+
+
+def test_unknown_run_name_is_one_line_error(unaligned_root):
+    with pytest.raises(UserError, match='--only: unknown run nope'):
+        ablation.selected('gan_id,nope')
+
+
+def test_grid_has_an_input_column_and_one_column_per_run(unaligned_root, tmp_path):
+    opt = ablation.parse_args(['--dataroot', unaligned_root, '--results_dir', str(tmp_path), '--grid_rows', '2'])
+    experiments = ablation.selected('gan_id,cycle_gan')
+    for shade, exp in enumerate(experiments):
+        images = os.path.join(ablation.page_dir(opt, exp), 'images')
+        os.makedirs(images)
+        for key in ('a', 'b', 'c', 'd'):
+            Image.new('RGB', (16, 16), (9, 9, 9)).save(os.path.join(images, f'{key}_real_A.png'))
+            Image.new('RGB', (16, 16), (100 * shade, 0, 0)).save(os.path.join(images, f'{key}_fake_B.png'))
+    with Image.open(ablation.write_grid(opt, experiments)) as grid:
+        assert grid.size == (3 * 32, 14 + 2 * 32)
+        assert grid.getpixel((40, 30)) == (0, 0, 0) and grid.getpixel((70, 30)) == (100, 0, 0)
+
+
+@pytest.mark.slow
+def test_two_presets_end_to_end_then_resume(tmp_path, capsys):
+    data = tmp_path / 'synthetic'
+    subprocess.run([sys.executable, os.path.join(ROOT, 'datasets', 'make_synthetic.py'), '--out', str(data),
+                    '--size', '32', '--num_train', '6', '--num_test', '3'], check=True, capture_output=True)
+    args = ['--dataroot', str(data), '--only', 'gan_id,full', '--tag', 't', '--parallel', '2',
+            '--checkpoints_dir', str(tmp_path / 'ck'), '--results_dir', str(tmp_path / 'res'), '--grid_rows', '2'] + TINY_BUDGET
+    ablation.main(args)
+    out = tmp_path / 'res' / 'ablation_t'
+    table = (out / 'ablation.md').read_text()
+    assert '| gan_id | GAN+Id |' in table and '| full | all three (CrossNet) |' in table
+    assert '(gan_id/test_latest/index.html)' in table and '(grid.png)' in table
+    with Image.open(out / 'grid.png') as grid:  # 2 rows at 2x of 32 px, input + 2 runs
+        assert grid.size == (3 * 64, 14 + 2 * 64)
+    assert (out / 'gan_id' / 'test_latest' / 'index.html').is_file()
+    with open(out / 'ablation.csv') as f:
+        rows = {row['run']: row for row in csv.DictReader(f)}
+    assert set(rows) == {'gan_id', 'full'}
+    for row in rows.values():
+        assert int(row['n_fake']) == 3
+        assert all(math.isfinite(float(row[k])) for k in ('fid', 'kid', 'kid_std', 'loss_GAN', 'loss_Id'))
+    assert rows['full']['loss_ZCyc'] and not rows['gan_id']['loss_ZCyc']  # the preset removed the term
+    capsys.readouterr()
+    ablation.main(args)
+    assert capsys.readouterr().out.count('checkpoint and result page exist') == 2

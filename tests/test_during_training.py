@@ -1,0 +1,121 @@
+"""--eval_freq: metrics logged, best_net_*.pth kept, and a seeded run trains identically with it;
+metrics/translate.measuring puts modes and random generators back."""
+import json
+import os
+import random
+
+import numpy as np
+import pytest
+import torch
+
+import train
+from metrics import during_training
+from metrics.metric_main import MetricReport
+from metrics.translate import measuring
+from tests.conftest import TINY, load_tool
+from util.errors import UserError
+
+EPOCHS = ['--n_epochs', '3', '--seed', '0', '--save_epoch_freq', '100']
+
+
+@pytest.fixture(scope='module')
+def synthetic(tmp_path_factory):
+    data = str(tmp_path_factory.mktemp('eval') / 'synthetic')
+    load_tool('make_synthetic').make_synthetic(data, size=32, num_train=6, num_test=3)
+    return data
+
+
+@pytest.fixture(scope='module')
+def plain_run(synthetic, tmp_path_factory):
+    """A seeded 3-epoch run without evaluation: the weights the other runs must match."""
+    checkpoints = str(tmp_path_factory.mktemp('plain'))
+    train.main(TINY + EPOCHS + ['--dataroot', synthetic, '--name', 'plain', '--checkpoints_dir', checkpoints])
+    return os.path.join(checkpoints, 'plain')
+
+
+def weights(run_dir, label='latest'):
+    return {name: torch.load(os.path.join(run_dir, f'{label}_net_{name}.pth'), weights_only=True)
+            for name in ('G_A', 'G_B', 'D_A', 'D_B')}
+
+
+def assert_same_weights(a, b):
+    for name in a:
+        assert a[name].keys() == b[name].keys()
+        for key in a[name]:
+            assert torch.equal(a[name][key], b[name][key]), f'{name}.{key} differs'
+
+
+def train_with_eval(synthetic, tmp_path, freq):
+    train.main(TINY + EPOCHS + ['--dataroot', synthetic, '--name', 'ev', '--checkpoints_dir', str(tmp_path),
+                                '--eval_freq', str(freq)])
+    return str(tmp_path / 'ev')
+
+
+def test_best_checkpoint_log_and_identical_training(synthetic, plain_run, tmp_path, monkeypatch):
+    """Scripted scores (the real ones are in the slow test): best is the epoch of the lowest FID."""
+    fids = iter([5.0, 3.0, 4.0])
+    seen = []
+
+    def fake_metrics(names, fake, real, **kwargs):
+        seen.append((len(fake), len(real), fake.arrays[0].shape))
+        return MetricReport(scores={'fid': next(fids), 'kid': 0.1, 'kid_std': 0.01})
+
+    monkeypatch.setattr(during_training, 'compute_metrics', fake_metrics)
+    run_dir = train_with_eval(synthetic, tmp_path, 1)
+    assert seen == [(3, 3, (32, 32, 3))] * 3
+    with open(os.path.join(run_dir, 'best.json')) as f:
+        best = json.load(f)
+    assert best['epoch'] == 2 and best['fid'] == 3.0
+    with open(os.path.join(run_dir, 'loss_log.txt')) as f:
+        log = f.read()
+    assert [f'(epoch: {e}) fid: {v:.4f}' in log for e, v in [(1, 5), (2, 3), (3, 4)]] == [True] * 3
+    with open(os.path.join(run_dir, 'web', 'index.html')) as f:
+        assert 'best_net_G_A.pth' in f.read()
+    assert_same_weights(weights(run_dir), weights(plain_run))
+    # best_net_* holds epoch 2, which the last epoch changed
+    assert not torch.equal(weights(run_dir, 'best')['G_A']['model.1.weight'], weights(run_dir)['G_A']['model.1.weight'])
+
+
+@pytest.mark.slow
+def test_real_fid_identical_training(synthetic, plain_run, tmp_path, monkeypatch):
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
+    run_dir = train_with_eval(synthetic, tmp_path, 2)
+    with open(os.path.join(run_dir, 'loss_log.txt')) as f:
+        lines = [line for line in f if ') fid: ' in line or ') kid: ' in line]
+    assert [line.split(')')[0] for line in lines] == ['(epoch: 2'] * 2
+    with open(os.path.join(run_dir, 'best.json')) as f:
+        best = json.load(f)
+    assert best['epoch'] == 2 and np.isfinite(best['fid']) and best['fid'] > 0
+    assert all(os.path.exists(os.path.join(run_dir, f'best_net_{n}.pth')) for n in ('G_A', 'G_B', 'D_A', 'D_B'))
+    assert_same_weights(weights(run_dir), weights(plain_run))
+
+
+def test_eval_num_test_checked(synthetic, tmp_path):
+    with pytest.raises(UserError, match='--eval_num_test must be at least 2'):
+        train.main(TINY + ['--dataroot', synthetic, '--checkpoints_dir', str(tmp_path), '--eval_freq', '1',
+                           '--eval_num_test', '1'])
+
+
+class _Model:
+    """Just what measuring needs: named nets and eval()."""
+
+    def __init__(self):
+        self.model_names = ['G']
+        self.netG = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), torch.nn.Dropout(0.5), torch.nn.BatchNorm2d(3))
+
+    def eval(self):
+        self.netG.eval()
+
+
+def test_measuring_restores_modes_and_random_state():
+    model = _Model()
+    model.netG.train()
+    model.netG[2].eval()  # a mixed state must come back as it was, not as a blanket train()
+    random.seed(1), np.random.seed(1), torch.manual_seed(1)
+    expected = (random.random(), np.random.rand(), torch.rand(1))
+    random.seed(1), np.random.seed(1), torch.manual_seed(1)
+    with measuring(model):
+        assert not any(m.training for m in model.netG.modules())
+        random.random(), np.random.rand(), torch.rand(5)
+    assert [m.training for m in model.netG.modules()] == [True, True, True, False]
+    assert (random.random(), np.random.rand(), torch.rand(1)) == expected

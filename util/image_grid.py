@@ -1,0 +1,27 @@
+"""A labelled grid of result images: one row per test input, one column per source, so that the
+translations of several runs can be compared side by side (e.g. in docs/)."""
+import os
+
+from PIL import Image, ImageDraw
+
+LABEL_HEIGHT = 14
+
+
+def image_grid(columns, keys, out_path, scale=2):
+    """Write a grid whose column `label` shows the image `pattern.format(key)` for each key.
+
+    columns: [(label, pattern)]; keys: image names, one row each. Cells take the first image's
+    size times `scale` (nearest neighbour, so small results stay sharp and honest).
+    """
+    with Image.open(columns[0][1].format(keys[0])) as first:
+        w, h = first.size[0] * scale, first.size[1] * scale
+    grid = Image.new('RGB', (w * len(columns), LABEL_HEIGHT + h * len(keys)), 'white')
+    draw = ImageDraw.Draw(grid)
+    for c, (label, pattern) in enumerate(columns):
+        draw.text((c * w + 2, 1), label, fill='black')
+        for r, key in enumerate(keys):
+            with Image.open(pattern.format(key)) as img:
+                grid.paste(img.convert('RGB').resize((w, h), Image.NEAREST), (c * w, LABEL_HEIGHT + r * h))
+    os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+    grid.save(out_path)
+    return out_path
