@@ -33,9 +33,10 @@ def finite_losses(model, where):
     return losses
 
 
-def save(model, label, epoch, total_iters):
+def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
+    """The training state first (the one file --continue_train trusts), then upstream's per-net files."""
+    train_state.save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter)
     model.save_networks(label)
-    train_state.save(model, label, epoch, total_iters)
 
 
 def main(args=None):
@@ -46,13 +47,13 @@ def main(args=None):
     model = create_model(opt)
     resume = train_state.prepare(opt)
     model.setup(opt)
-    total_iters = train_state.restore(model, resume)
     visualizer = Visualizer(opt)
     evaluator = TrainingEvaluator(opt)
+    total_iters = train_state.restore(resume, model, dataset, visualizer)
     last_epoch = opt.n_epochs + opt.n_epochs_decay
     for epoch in range(opt.epoch_count, last_epoch + 1):
         epoch_start_time = iter_data_time = time.time()
-        epoch_iter = 0
+        resumed_at = epoch_iter = dataset.skip  # samples trained on before a mid-epoch checkpoint
         visualizer.reset()
         for data in visualizer.progress(dataset, epoch):
             iter_start_time = time.time()
@@ -74,19 +75,20 @@ def main(args=None):
             if crossed(opt.save_latest_freq, before, total_iters):
                 finite_losses(model, where)
                 progress.write(f'saving the latest model (epoch {epoch}, total_iters {total_iters})')
-                save(model, f'iter_{total_iters}' if opt.save_by_iter else 'latest', epoch - 1, total_iters)
+                label = f'iter_{total_iters}' if opt.save_by_iter else 'latest'
+                save(label, model, dataset, visualizer, epoch - 1, total_iters, epoch_iter)
             iter_data_time = time.time()
-        if not visualizer.saved:  # the HTML page gets every epoch, however short
+        if not visualizer.saved and epoch_iter > resumed_at:  # the HTML page gets every epoch, however short
             model.compute_visuals()
             visualizer.display_current_results(model.get_current_visuals(), epoch, True)
+        evaluator.after_epoch(epoch, model, visualizer)
+        model.update_learning_rate()
         if epoch % opt.save_epoch_freq == 0 or epoch == last_epoch:
             finite_losses(model, f'the end of epoch {epoch}')
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
-            save(model, 'latest', epoch, total_iters)
+            save('latest', model, dataset, visualizer, epoch, total_iters)
             model.save_networks(epoch)
-        evaluator.after_epoch(epoch, model, visualizer)
         visualizer.write_report(epoch)
-        model.update_learning_rate()
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import torch.utils.data
 
 from data.base_dataset import BaseDataset
-from util import registry
+from util import registry, rng
 
 
 def available_datasets():
@@ -41,17 +41,21 @@ class CustomDatasetDataLoader:
         self.opt = opt
         self.dataset = find_dataset_using_name(opt.dataset_mode)(opt)
         print(f'dataset [{type(self.dataset).__name__}] was created ({len(self.dataset)} images)')
-        generator = torch.Generator()
-        generator.manual_seed(opt.seed if getattr(opt, 'seed', None) is not None else torch.initial_seed())
+        self.generator = torch.Generator()
+        self.generator.manual_seed(opt.seed if getattr(opt, 'seed', None) is not None else torch.initial_seed())
+        self.epoch_start = self.generator.get_state()
+        self.skip = 0
         self.dataloader = torch.utils.data.DataLoader(
             self.dataset,
             batch_size=opt.batch_size,
             shuffle=not opt.serial_batches,
             num_workers=int(opt.num_threads),
             worker_init_fn=_seed_worker,
-            generator=generator,
+            generator=self.generator,
             pin_memory=bool(getattr(opt, 'gpu_ids', [])),
-            persistent_workers=int(opt.num_threads) > 0,
+            # workers start afresh each epoch, seeded from self.generator: the data order and the
+            # random crops/flips of an epoch then follow from the generator's state at its start
+            persistent_workers=False,
         )
 
     def load_data(self):
@@ -60,8 +64,26 @@ class CustomDatasetDataLoader:
     def __len__(self):
         return min(len(self.dataset), self.opt.max_dataset_size)
 
+    def state_dict(self):
+        """The data order: the generator's state now and at the start of the current epoch."""
+        return {'generator': self.generator.get_state(), 'epoch_start': self.epoch_start}
+
+    def load_state_dict(self, state, skip=0):
+        """Continue the data order of `state`; with `skip` (samples of the current epoch already
+        trained on) the next epoch is that epoch again, its first `skip` samples loaded and dropped,
+        so that workers and random crops stay in step with the run that saved `state`."""
+        self.generator.set_state(state['epoch_start'] if skip else state['generator'])
+        self.skip = skip
+
     def __iter__(self):
-        for i, data in enumerate(self.dataloader):
+        self.epoch_start = self.generator.get_state()
+        skip, self.skip = self.skip, 0
+        batches = enumerate(self.dataloader)
+        if skip:
+            with rng.preserved():  # without workers, loading draws from the global RNGs: put them back
+                for _ in range(skip // self.opt.batch_size):
+                    next(batches)
+        for i, data in batches:
             if i * self.opt.batch_size >= self.opt.max_dataset_size:
                 break
             yield data

@@ -8,12 +8,11 @@ it was, so measuring in the middle of training leaves the run as it would have b
 """
 import contextlib
 import copy
-import random
 
-import numpy as np
 import torch
 
 from data.base_dataset import get_transform
+from util import rng
 from .image_source import to_uint8
 
 
@@ -36,19 +35,13 @@ def measuring(model):
     modules = [m for name in model.model_names if isinstance(name, str)
                for m in getattr(model, 'net' + name).modules()]
     flags = [m.training for m in modules]
-    states = (random.getstate(), np.random.get_state(), torch.get_rng_state(),
-              torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None)
     model.eval()
     try:
-        yield
+        with rng.preserved():
+            yield
     finally:
         for module, flag in zip(modules, flags):
             module.training = flag
-        random.setstate(states[0])
-        np.random.set_state(states[1])
-        torch.set_rng_state(states[2])
-        if states[3] is not None:
-            torch.cuda.set_rng_state_all(states[3])
 
 
 def translate(model, images, visual='fake_B', batch_size=8):

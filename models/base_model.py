@@ -3,6 +3,7 @@
 its networks, set_input, forward and one optimisation step."""
 import os
 import re
+import warnings
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 
@@ -79,11 +80,15 @@ class BaseModel(ABC):
     def update_learning_rate(self):
         """Step every scheduler once; called at the END of an epoch, after the optimizer steps."""
         old_lr = self.optimizers[0].param_groups[0]['lr']
-        for scheduler in self.schedulers:
-            if self.opt.lr_policy == 'plateau':
-                scheduler.step(self.metric)
-            else:
-                scheduler.step()
+        with warnings.catch_warnings():
+            # a run resumed after the last step of an epoch ends that epoch with no optimizer step in
+            # this process; torch warns, but every rule here is a function of the epoch alone
+            warnings.filterwarnings('ignore', message=re.escape('Detected call of `lr_scheduler.step()` before'))
+            for scheduler in self.schedulers:
+                if self.opt.lr_policy == 'plateau':
+                    scheduler.step(self.metric)
+                else:
+                    scheduler.step()
         lr = self.optimizers[0].param_groups[0]['lr']
         print(f'learning rate {old_lr:.7f} -> {lr:.7f}')
 

@@ -22,7 +22,7 @@ class TrainOptions(BaseOptions):
         parser.add_argument('--save_latest_freq', type=int, default=5000, help='frequency of saving the latest results')
         parser.add_argument('--save_epoch_freq', type=int, default=5, help='frequency of saving checkpoints at the end of epochs')
         parser.add_argument('--save_by_iter', action='store_true', help='whether saves model by iteration')
-        parser.add_argument('--continue_train', action='store_true', help='continue training: load the latest model (and its epoch count)')
+        parser.add_argument('--continue_train', action='store_true', help='continue training exactly where the checkpoint --epoch names (default latest) was saved')
         parser.add_argument('--epoch_count', type=int, default=1, help='the starting epoch count; with --continue_train it is read from the checkpoint unless given')
         parser.add_argument('--phase', type=str, default='train', help='train, val, test, etc')
         # training parameters

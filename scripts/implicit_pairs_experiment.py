@@ -200,7 +200,8 @@ def plot(rows, out):
     baselines = {r['model']: r for r in rows if r['ratio'] == 0 and r['seed'] == first[(r['model'], True)]}
     repeats = [r for r in rows if r['ratio'] == 0 and r['seed'] != first[(r['model'], True)]]
     for key in sorted({(r['model'], r['mode'], r['source']) for r in rows if r['ratio'] > 0}):
-        line = [baselines[key[0]]] + sorted((r for r in rows if (r['model'], r['mode'], r['source']) == key),
+        start = [baselines[key[0]]] if key[0] in baselines else []  # --only may leave the baseline out
+        line = start + sorted((r for r in rows if (r['model'], r['mode'], r['source']) == key),
                                             key=lambda r: r['ratio'])
         for ax, (metric, _) in zip(axes, PANELS):
             ax.plot([100 * r['ratio'] for r in line], [r[metric] for r in line], marker='o', label=' '.join(key))

@@ -127,3 +127,7 @@ def test_report_only_tables_and_plots_the_finished_rows(tmp_path):
     with pytest.raises(experiment.UserError, match='--report_only: no finished run'):
         experiment.main(['--dataroot', str(tmp_path / 'u'), '--out', str(tmp_path / 'exp'), '--models', 'crossnet',
                          '--report_only'])
+    experiment.main(['--dataroot', str(tmp_path / 'u'), '--out', str(tmp_path / 'exp'), '--models', 'cycle_gan',
+                     '--ratios', '0.2', '--modes', 'implicit', '--sources', 'real', '--report_only',
+                     '--only', 'cycle_gan_r0.2_implicit_real'])  # no baseline in the selection: plotted alone
+    assert [r['name'] for r in csv.DictReader(open(tmp_path / 'exp' / 'results.csv'))] == ['cycle_gan_r0.2_implicit_real']

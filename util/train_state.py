@@ -1,27 +1,52 @@
-"""Training state saved beside upstream's per-network files, as <label>_train_state.pth:
-completed epochs, iteration count, optimizer moments and the plateau scheduler. With it,
---continue_train resumes at the right epoch and learning rate without --epoch_count.
+"""The training state, <label>_train_state.pth beside upstream's per-network files: everything a
+run needs to go on as if it had never stopped. --continue_train reads it.
+
+One file, written atomically, holds the networks, optimizer moments, plateau scheduler, counters,
+image-pool contents, the data order and every RNG state, so a kill at any moment (even between the
+per-network files of one save) leaves a consistent state. A run resumed from it ends with the same
+weights, bit for bit on CPU, as one that never stopped, whether it was saved at the end of an epoch
+or in the middle of one (the data loader then replays the epoch's first samples without training).
 
 Linear/step/cosine schedules are functions of --epoch_count (networks.get_scheduler), so only
-ReduceLROnPlateau, which keeps its own history, is restored from the file."""
+ReduceLROnPlateau, which keeps its own history, is stored."""
 import os
 
 import torch
 from torch.optim import lr_scheduler
 
+from models.base_model import unwrap
+from util import rng
 from util.errors import UserError
+from util.image_pool import ImagePool
 from util.util import atomic_torch_save
+
+
+KEYS = ('epoch', 'total_iters', 'epoch_iter', 'networks', 'optimizers', 'plateau', 'pools', 'data', 'rng', 'history')
 
 
 def _path(opt, label):
     return os.path.join(opt.checkpoints_dir, opt.name, f'{label}_train_state.pth')
 
 
-def save(model, label, epoch, total_iters):
-    """`epoch` is the number of COMPLETED epochs: a mid-epoch save resumes at the start of that epoch."""
-    state = {'epoch': epoch, 'total_iters': total_iters,
+def _nets(model):
+    return {name: unwrap(getattr(model, 'net' + name)) for name in model.model_names if isinstance(name, str)}
+
+
+def _pools(model):
+    return {attr: pool for attr, pool in sorted(vars(model).items()) if isinstance(pool, ImagePool)}
+
+
+def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
+    """`epoch` is the number of COMPLETED epochs and `epoch_iter` the samples trained on since."""
+    state = {'epoch': epoch, 'total_iters': total_iters, 'epoch_iter': epoch_iter,
+             'networks': {name: {k: v.detach().cpu() for k, v in net.state_dict().items()}
+                          for name, net in _nets(model).items()},
              'optimizers': [o.state_dict() for o in model.optimizers],
-             'plateau': [s.state_dict() for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)]}
+             'plateau': [s.state_dict() for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)],
+             'pools': {attr: [image.cpu() for image in pool.images] for attr, pool in _pools(model).items()},
+             'data': dataset.state_dict(),
+             'rng': rng.get_state(),
+             'history': visualizer.state_dict()}
     atomic_torch_save(state, _path(model.opt, label))
 
 
@@ -40,24 +65,39 @@ def prepare(opt):
     try:
         state = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as exc:
-        raise UserError(f'training state {path} is unreadable ({type(exc).__name__}); delete it to continue with fresh optimizers') from None
+        raise UserError(f'training state {path} is unreadable ({type(exc).__name__}); delete it to continue '
+                        f'from the network files with fresh optimizers') from None
+    missing = [key for key in KEYS if key not in state]
+    if missing:
+        raise UserError(f'training state {path} lacks {", ".join(missing)} (an older format); delete it to '
+                        f'continue from the network files with fresh optimizers')
     if 'epoch_count' not in opt.explicit:
         opt.epoch_count = state['epoch'] + 1
-    print(f'continuing {opt.name} from {path}: epoch {opt.epoch_count}, iteration {state["total_iters"]}')
+    where = f' + {state["epoch_iter"]} samples' if state.get('epoch_iter') else ''
+    print(f'continuing {opt.name} from {path}: epoch {opt.epoch_count}{where}, iteration {state["total_iters"]}')
     return state
 
 
-def restore(model, state):
-    """After model.setup: load optimizer moments and plateau history. Returns the iteration count."""
+def restore(state, model, dataset, visualizer):
+    """After model.setup (and last before the loop): put everything back. Returns the iteration count."""
     if state is None:
         return 0
+    for name, net in _nets(model).items():
+        net.load_state_dict(state['networks'][name])
     for optimizer, scheduler, saved in zip(model.optimizers, model.schedulers, state['optimizers']):
         optimizer.load_state_dict(saved)
         if not isinstance(scheduler, lr_scheduler.ReduceLROnPlateau):
-            # the saved rate predates the end-of-epoch step; the schedule knows the epoch we resume at
+            # the schedule knows the epoch we resume at (--epoch_count may have been given)
             for group, lr in zip(optimizer.param_groups, scheduler.get_last_lr()):
                 group['lr'] = lr
     plateaus = [s for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)]
     for scheduler, saved in zip(plateaus, state['plateau']):
         scheduler.load_state_dict(saved)
+    for attr, pool in _pools(model).items():
+        pool.images = [image.to(model.device) for image in state['pools'].get(attr, [])]
+        pool.num_imgs = len(pool.images)
+    same_epoch = state['epoch'] + 1 == model.opt.epoch_count
+    dataset.load_state_dict(state['data'], skip=state['epoch_iter'] if same_epoch else 0)
+    visualizer.load_state_dict(state['history'])
+    rng.set_state(state['rng'])
     return state['total_iters']

@@ -54,6 +54,15 @@ class Visualizer:
     def reset(self):
         self.saved = False
 
+    def state_dict(self):
+        """The loss and metric history behind the curves, kept in the training state so that the
+        curves of a resumed run start at epoch 1 (and lose what was trained after the checkpoint)."""
+        return {'losses': self.plot_data, 'metrics': self.metrics}
+
+    def load_state_dict(self, state):
+        self.plot_data = state['losses']
+        self.metrics = state['metrics']
+
     def progress(self, dataset, epoch):
         """The epoch's batches behind a progress bar; print_current_losses adds the losses to it."""
         batches = -(-len(dataset) // self.opt.batch_size)
