@@ -13,7 +13,7 @@ from data import create_dataset
 from metrics.during_training import TrainingEvaluator
 from models import create_model
 from options.train_options import TrainOptions
-from util import progress, train_state
+from util import distributed, progress, train_state
 from util.errors import UserError, run_cli
 from util.visualizer import Visualizer
 
@@ -27,8 +27,9 @@ def finite_losses(model, where):
     """Read the losses; stop with a clear message (keeping the last good checkpoint) on NaN/inf."""
     losses = model.get_current_losses()
     bad = [k for k, v in losses.items() if not math.isfinite(v)]
-    if bad:
-        raise UserError(f'loss {bad[0]} is {losses[bad[0]]} at {where}; stopped without saving, so the last '
+    if distributed.any_rank(bool(bad)):
+        what = f'loss {bad[0]} is {losses[bad[0]]}' if bad else 'a loss of another process is not finite'
+        raise UserError(f'{what} at {where}; stopped without saving, so the last '
                         f'checkpoint is intact. Try a lower --lr or check the data')
     return losses
 
@@ -42,6 +43,7 @@ def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
 def main(args=None):
     """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
     opt = TrainOptions().parse(args)
+    distributed.setup(opt)
     dataset = create_dataset(opt)
     dataset_size = len(dataset)
     model = create_model(opt)
@@ -50,6 +52,7 @@ def main(args=None):
     visualizer = Visualizer(opt)
     evaluator = TrainingEvaluator(opt)
     total_iters = train_state.restore(resume, model, dataset, visualizer)
+    distributed.prepare(model)
     last_epoch = opt.n_epochs + opt.n_epochs_decay
     for epoch in range(opt.epoch_count, last_epoch + 1):
         epoch_start_time = iter_data_time = time.time()
@@ -58,7 +61,7 @@ def main(args=None):
         for data in visualizer.progress(dataset, epoch):
             iter_start_time = time.time()
             t_data = iter_start_time - iter_data_time
-            batch = len(next(iter(data.values())))
+            batch = len(next(iter(data.values()))) * opt.world_size  # images of all processes
             before, total_iters, epoch_iter = total_iters, total_iters + batch, epoch_iter + batch
             model.set_input(data)
             model.optimize_parameters()
@@ -90,6 +93,7 @@ def main(args=None):
             model.save_networks(epoch)
         visualizer.write_report(epoch)
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
+    distributed.cleanup()
 
 
 if __name__ == '__main__':

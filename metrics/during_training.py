@@ -14,7 +14,7 @@ scripts/compare.py on the whole test set for numbers to report.
 import json
 import os
 
-from util import progress
+from util import distributed, progress
 from util.errors import UserError
 from util.util import atomic_write_text
 from .image_source import ImageSource
@@ -29,7 +29,7 @@ class TrainingEvaluator:
     """Built once before the epoch loop; after_epoch does nothing unless --eval_freq says so."""
 
     def __init__(self, opt):
-        self.freq = opt.eval_freq
+        self.freq = opt.eval_freq if distributed.is_main() else 0  # under torchrun rank 0 measures
         if not self.freq:
             return
         test_set = TestSet(opt.dataroot, 'test', opt.direction, opt.eval_num_test, opt.eval_num_test)

@@ -9,6 +9,7 @@ from collections import OrderedDict
 
 import torch
 
+from util import distributed
 from util.errors import UserError
 from util.util import atomic_torch_save
 from . import networks
@@ -101,7 +102,10 @@ class BaseModel(ABC):
                            for name in self.loss_names if isinstance(name, str))
 
     def save_networks(self, epoch):
-        """Save every net as <save_dir>/<epoch>_net_<Name>.pth (CPU tensors, atomically)."""
+        """Save every net as <save_dir>/<epoch>_net_<Name>.pth (CPU tensors, atomically); under
+        torchrun only rank 0 writes (every rank holds the same weights)."""
+        if not distributed.is_main():
+            return
         os.makedirs(self.save_dir, exist_ok=True)
         for name in self.model_names:
             if isinstance(name, str):

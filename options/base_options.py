@@ -11,7 +11,7 @@ import torch
 
 import data
 import models
-from util import util
+from util import distributed, util
 from util.errors import UserError
 
 
@@ -108,7 +108,8 @@ class BaseOptions:
             lines.append(f'{k:>25}: {str(v):<30}{comment}')
         lines.append('----------------- End -------------------')
         message = '\n'.join(lines)
-        print(message)
+        if distributed.is_main():  # under torchrun, one copy on the console
+            print(message)
         expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
         util.mkdirs(expr_dir)
         util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), message + '\n')

@@ -54,6 +54,18 @@ def aligned_root(tmp_path):
     return str(tmp_path / 'aligned')
 
 
+@pytest.fixture(scope='session')
+def chromium():
+    """Chromium's path for the tests that render pages: required in CI, elsewhere its absence skips
+    with the fix."""
+    from util import browser
+    path = browser.find_chromium()
+    if path is None and not os.environ.get('CI'):
+        pytest.skip('chromium not on PATH (install it with .ci/install_browser.sh); '
+                    'in CI (CI set) this test fails instead')
+    return path
+
+
 def shared_dataset(name):
     """Path of a real data set beside the repo, or skip: a user's clone has no ../shared."""
     path = os.path.join(SHARED_DATASETS, name)

@@ -193,7 +193,7 @@ def test_crossnet_paired_term_is_l1_of_both_translations_on_the_pairs(tmp_path, 
         l1 = torch.nn.functional.l1_loss
         expected = (l1(model.netG_A(batch['pair_A']), batch['pair_B']) +
                     l1(model.netG_B(batch['pair_B']), batch['pair_A']))
-    assert float(terms['pair']) == pytest.approx(float(expected), rel=1e-5)
+    assert terms['pair'].item() == pytest.approx(float(expected), rel=1e-5)
 
 
 def test_pair_options_exist_only_for_training_with_unaligned_data(tmp_path, synthetic):

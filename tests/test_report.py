@@ -18,16 +18,6 @@ from util.report import TrainingReport
 AWKWARD = 'a b#c&d<e'  # space, '#', '&' and '<': each breaks a page that does not escape or quote
 
 
-@pytest.fixture(scope='module')
-def chromium():
-    """Chromium's path; required in CI, elsewhere its absence skips with the fix."""
-    path = browser.find_chromium()
-    if path is None and not os.environ.get('CI'):
-        pytest.skip('chromium not on PATH (install it with .ci/install_browser.sh); '
-                    'in CI (CI set) this test fails instead')
-    return path
-
-
 class _Links(html.parser.HTMLParser):
     """Collects img src and a href values as the browser will see them (entities decoded)."""
 

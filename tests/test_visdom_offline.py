@@ -2,7 +2,6 @@
 serves every asset its page names, keeps what the Python API pushes, and a real browser draws it."""
 import html.parser
 import json
-import os
 import re
 import sys
 import urllib.parse
@@ -92,16 +91,6 @@ def test_windows_keep_what_the_api_pushed(vis):
     plot = json.loads(vis.get_window_data('losses', env=ENV))
     assert plot['type'] == 'plot'
     assert plot['content']['data'][0]['y'] == pytest.approx(np.linspace(1, 0.1, 10).tolist())
-
-
-@pytest.fixture(scope='module')
-def chromium():
-    """Chromium's path; it is required in CI, elsewhere its absence skips with the fix."""
-    path = browser.find_chromium()
-    if path is None and not os.environ.get('CI'):
-        pytest.skip('chromium not on PATH (install it with .ci/install_browser.sh); '
-                    'in CI (CI set) this test fails instead')
-    return path
 
 
 def test_browser_draws_both_windows(server, vis, chromium, tmp_path):

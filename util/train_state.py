@@ -6,6 +6,7 @@ image-pool contents, the data order and every RNG state, so a kill at any moment
 per-network files of one save) leaves a consistent state. A run resumed from it ends with the same
 weights, bit for bit on CPU, as one that never stopped, whether it was saved at the end of an epoch
 or in the middle of one (the data loader then replays the epoch's first samples without training).
+Under torchrun, pools, data order and RNG states are kept for each process (util/distributed.py).
 
 Linear/step/cosine schedules are functions of --epoch_count (networks.get_scheduler), so only
 ReduceLROnPlateau, which keeps its own history, is stored."""
@@ -15,7 +16,7 @@ import torch
 from torch.optim import lr_scheduler
 
 from models.base_model import unwrap
-from util import rng
+from util import distributed, rng
 from util.errors import UserError
 from util.image_pool import ImagePool
 from util.util import atomic_torch_save
@@ -37,15 +38,19 @@ def _pools(model):
 
 
 def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
-    """`epoch` is the number of COMPLETED epochs and `epoch_iter` the samples trained on since."""
+    """`epoch` is the number of COMPLETED epochs and `epoch_iter` the samples trained on since.
+    Under torchrun every rank must call it: pools, data order and RNGs are kept for each rank."""
+    own = {'pools': {attr: [image.cpu() for image in pool.images] for attr, pool in _pools(model).items()},
+           'data': dataset.state_dict(), 'rng': rng.get_state()}
+    ranks = distributed.gather(own)
+    if not distributed.is_main():
+        return
     state = {'epoch': epoch, 'total_iters': total_iters, 'epoch_iter': epoch_iter,
              'networks': {name: {k: v.detach().cpu() for k, v in net.state_dict().items()}
                           for name, net in _nets(model).items()},
              'optimizers': [o.state_dict() for o in model.optimizers],
              'plateau': [s.state_dict() for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)],
-             'pools': {attr: [image.cpu() for image in pool.images] for attr, pool in _pools(model).items()},
-             'data': dataset.state_dict(),
-             'rng': rng.get_state(),
+             **{key: [part[key] for part in ranks] for key in own},
              'history': visualizer.state_dict()}
     atomic_torch_save(state, _path(model.opt, label))
 
@@ -93,11 +98,16 @@ def restore(state, model, dataset, visualizer):
     plateaus = [s for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)]
     for scheduler, saved in zip(plateaus, state['plateau']):
         scheduler.load_state_dict(saved)
+    visualizer.load_state_dict(state['history'])
+    if len(state['rng']) != distributed.world_size():
+        print(f'warning: the training state was saved by {len(state["rng"])} process(es), this run has '
+              f'{distributed.world_size()}: image pools, data order and random generators start afresh')
+        return state['total_iters']
+    own = distributed.rank()
     for attr, pool in _pools(model).items():
-        pool.images = [image.to(model.device) for image in state['pools'].get(attr, [])]
+        pool.images = [image.to(model.device) for image in state['pools'][own].get(attr, [])]
         pool.num_imgs = len(pool.images)
     same_epoch = state['epoch'] + 1 == model.opt.epoch_count
-    dataset.load_state_dict(state['data'], skip=state['epoch_iter'] if same_epoch else 0)
-    visualizer.load_state_dict(state['history'])
-    rng.set_state(state['rng'])
+    dataset.load_state_dict(state['data'][own], skip=state['epoch_iter'] if same_epoch else 0)
+    rng.set_state(state['rng'][own])
     return state['total_iters']

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import progress, report, util
+from . import distributed, progress, report, util
 
 RETRY_SECONDS = 60
 
@@ -37,7 +37,8 @@ class Visualizer:
 
     def __init__(self, opt):
         self.opt = opt
-        self.display_id = opt.display_id
+        self.main = distributed.is_main()  # under torchrun only rank 0 shows and writes anything
+        self.display_id = opt.display_id if self.main else 0
         self.name = opt.name
         self.ncols = opt.display_ncols
         self.saved = False
@@ -46,8 +47,8 @@ class Visualizer:
         self.bar = None
         self.plot_data = {'X': [], 'Y': [], 'legend': []}
         self.metrics = {}
-        self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html else None
-        self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt')
+        self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html and self.main else None
+        self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt') if self.main else os.devnull
         with open(self.log_name, "a") as log_file:
             log_file.write(f'================ Training Loss ({time.strftime("%c")}) ================\n')
 
@@ -65,8 +66,8 @@ class Visualizer:
 
     def progress(self, dataset, epoch):
         """The epoch's batches behind a progress bar; print_current_losses adds the losses to it."""
-        batches = -(-len(dataset) // self.opt.batch_size)
-        self.bar = progress.bar(dataset, total=batches, desc=f'epoch {epoch}', enabled=not self.opt.no_progress)
+        batches = -(-len(dataset) // (self.opt.batch_size * distributed.world_size()))
+        self.bar = progress.bar(dataset, total=batches, desc=f'epoch {epoch}', enabled=self.main and not self.opt.no_progress)
         return self.bar
 
     def _visdom(self):
