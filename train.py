@@ -13,7 +13,7 @@ from data import create_dataset
 from metrics.during_training import TrainingEvaluator
 from models import create_model
 from options.train_options import TrainOptions
-from util import distributed, progress, train_state
+from util import distributed, progress, speed, train_state
 from util.errors import UserError, run_cli
 from util.visualizer import Visualizer
 
@@ -53,6 +53,7 @@ def main(args=None):
     evaluator = TrainingEvaluator(opt)
     total_iters = train_state.restore(resume, model, dataset, visualizer)
     distributed.prepare(model)
+    speed.apply(model, opt)
     last_epoch = opt.n_epochs + opt.n_epochs_decay
     for epoch in range(opt.epoch_count, last_epoch + 1):
         epoch_start_time = iter_data_time = time.time()
@@ -63,8 +64,9 @@ def main(args=None):
             t_data = iter_start_time - iter_data_time
             batch = len(next(iter(data.values()))) * opt.world_size  # images of all processes
             before, total_iters, epoch_iter = total_iters, total_iters + batch, epoch_iter + batch
-            model.set_input(data)
-            model.optimize_parameters()
+            model.set_input(speed.layout(opt, data))
+            with speed.precision(opt, model.device):
+                model.optimize_parameters()
             where = f'epoch {epoch}, iteration {total_iters}'
             if crossed(opt.display_freq, before, total_iters):
                 model.compute_visuals()

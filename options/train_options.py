@@ -1,3 +1,4 @@
+from util import speed
 from util.errors import UserError
 
 from .base_options import BaseOptions
@@ -37,6 +38,7 @@ class TrainOptions(BaseOptions):
         parser.add_argument('--eval_freq', type=int, default=0, help='every N epochs, FID and KID of the first --eval_num_test test translations; keeps best_net_*.pth (0: off)')
         parser.add_argument('--eval_num_test', type=int, default=50, help='how many test images --eval_freq translates and measures (fixed, in file-name order)')
         parser.add_argument('--lr_decay_iters', type=int, default=50, help='multiply by a gamma every lr_decay_iters iterations')
+        speed.add_options(parser)  # --precision, --channels_last, --compile (util/speed.py)
         self.isTrain = True
         return parser
 

@@ -2,9 +2,11 @@
 so they are compared on the same machine at the same moment.
 
     python scripts/benchmark.py --models cycle_gan,crossnet --size 64 --ngf 16 --ndf 16 --gpu_ids -1
+    python scripts/benchmark.py --models crossnet --variants "fp32:;bf16:--precision bf16;all:--precision bf16 --channels_last --compile"
 
 Prints a markdown table: training iterations/s, inference images/s (A->B), peak memory, and each
-speed relative to the first model (the reference configuration).
+speed relative to the first row (the reference configuration). Each model runs once per variant
+(name:train.py options, util/speed.py), so speed options are compared in one run.
 """
 import argparse
 import os
@@ -17,6 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from models import create_model  # noqa: E402
 from options.train_options import TrainOptions  # noqa: E402
+from util import speed  # noqa: E402
 from util.errors import run_cli  # noqa: E402
 
 
@@ -43,32 +46,35 @@ def timed(step, args, device):
     return time.perf_counter() - start
 
 
-def measure(name, args, tmp):
+def measure(name, variant, args, tmp):
     opt = TrainOptions().parse(['--dataroot', tmp, '--checkpoints_dir', tmp, '--name', name, '--model', name,
                                 '--display_id', '0', '--load_size', str(args.size), '--crop_size', str(args.size),
                                 '--ngf', str(args.ngf), '--ndf', str(args.ndf), '--gpu_ids', args.gpu_ids,
-                                '--batch_size', str(args.batch_size)] + args.extra.split())
+                                '--batch_size', str(args.batch_size)] + args.extra.split() + variant[1].split())
     model = create_model(opt)
     model.setup(opt)
+    speed.apply(model, opt)
     device = model.device
     shape = (args.batch_size, 3, args.size, args.size)
-    batch = {'A': torch.randn(shape), 'B': torch.randn(shape), 'A_paths': ['a'] * args.batch_size,
-             'B_paths': ['b'] * args.batch_size}
+    batch = speed.layout(opt, {'A': torch.randn(shape), 'B': torch.randn(shape), 'A_paths': ['a'] * args.batch_size,
+                               'B_paths': ['b'] * args.batch_size})
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
 
     def train_step():
         model.set_input(batch)
-        model.optimize_parameters()
+        with speed.precision(opt, device):
+            model.optimize_parameters()
 
     def test_step():
         model.set_input(batch)
-        model.test()
+        with speed.precision(opt, device):
+            model.test()
 
     train_its = args.iters / timed(train_step, args, device)
     model.eval()
     infer_ims = args.iters * args.batch_size / timed(test_step, args, device)
-    return {'model': name, 'train_it_s': train_its, 'infer_img_s': infer_ims, 'peak_mb': peak_memory_mb(device)}
+    return {'model': name if not variant[0] else f'{name} ({variant[0]})', 'train_it_s': train_its, 'infer_img_s': infer_ims, 'peak_mb': peak_memory_mb(device)}
 
 
 def main(argv=None):
@@ -82,9 +88,11 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument('--gpu_ids', default='0')
     parser.add_argument('--extra', default='', help='more train.py options for every model, e.g. "--pool_size 0"')
+    parser.add_argument('--variants', default='', help='"name:options;name:options", e.g. "fp32:;bf16:--precision bf16"')
     parser.add_argument('--tmp', default='/tmp/benchmark_checkpoints')
     args = parser.parse_args(argv)
-    rows = [measure(name, args, args.tmp) for name in args.models.split(',')]
+    variants = [tuple(v.split(':', 1)) if ':' in v else (v, v) for v in args.variants.split(';')] if args.variants else [('', '')]
+    rows = [measure(name, variant, args, args.tmp) for name in args.models.split(',') for variant in variants]
     ref = rows[0]
     print(f'\n{args.size}x{args.size}, ngf {args.ngf}, ndf {args.ndf}, batch {args.batch_size}, '
           f'{torch.cuda.get_device_name() if torch.cuda.is_available() and args.gpu_ids != "-1" else "CPU"}, '

@@ -1,0 +1,48 @@
+"""GPU speed options (--precision, --channels_last, --compile), applied around a model so that
+every model file, upstream's included, gets them without a change.
+
+--precision bf16 runs each training step under autocast to bfloat16: convolutions and matrix
+products in bf16, reductions and losses in fp32, weights and optimizer state in fp32. bf16 has the
+range of fp32, so no loss scaling is needed; fp16 would need a GradScaler inside every model's
+optimize_parameters, which is why it is not offered.
+--channels_last stores nets and input batches as NHWC, the layout tensor cores read fastest.
+--compile [backend] wraps each net in torch.compile (default backend inductor); checkpoints keep
+their plain keys (BaseModel.save_networks unwraps).
+"""
+import contextlib
+
+import torch
+
+
+def add_options(parser):
+    parser.add_argument('--precision', type=str, default='fp32', choices=['fp32', 'bf16'],
+                        help='bf16: train under autocast to bfloat16 (weights stay fp32)')
+    parser.add_argument('--channels_last', action='store_true', help='NHWC memory layout for nets and inputs')
+    parser.add_argument('--compile', type=str, nargs='?', const='inductor', default=None, metavar='BACKEND',
+                        help='torch.compile every net (backend: inductor unless given)')
+    return parser
+
+
+def apply(model, opt):
+    """After model.setup (and a resume): lay out and compile the nets as the options say."""
+    for name in model.model_names:
+        net = getattr(model, 'net' + name)
+        if opt.channels_last:
+            net.to(memory_format=torch.channels_last)
+        if opt.compile:
+            setattr(model, 'net' + name, torch.compile(net, backend=opt.compile))
+
+
+def precision(opt, device):
+    """The context one training step runs in."""
+    if opt.precision == 'bf16':
+        return torch.autocast(device_type=device.type, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def layout(opt, data):
+    """The batch from the data loader, its image tensors in the nets' memory layout."""
+    if not opt.channels_last:
+        return data
+    return {k: v.contiguous(memory_format=torch.channels_last) if torch.is_tensor(v) and v.dim() == 4 else v
+            for k, v in data.items()}
