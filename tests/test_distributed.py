@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -35,7 +34,7 @@ def _rank_step(rank, store, out):
     torch.save({'start': start, 'A': model.netA.state_dict(), 'B': model.netB.state_dict(),
                 'B_grad_none': model.netB.weight.grad is None, 'any_rank': distributed.any_rank(rank == 1),
                 'gather': distributed.gather(f'rank {rank}')}, os.path.join(out, f'{rank}.pth'))
-    dist.destroy_process_group()
+    distributed.cleanup()
 
 
 def test_prepare_broadcasts_and_averages_gradients_and_flags_reach_every_rank(tmp_path):

@@ -103,5 +103,7 @@ def gather(value):
 
 
 def cleanup():
+    """Leave the process group once every rank is done (gloo aborts a rank whose peer left early)."""
     if dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
