@@ -9,6 +9,7 @@ freezes nets or calls them several times a step (DistributedDataParallel's hooks
 and one backward per step). Rank 0 broadcasts its weights at the start and is the only one that
 writes files. Counters (iterations, epochs, frequencies) count the images of all ranks together.
 """
+import contextlib
 import os
 import sys
 
@@ -56,9 +57,10 @@ def prepare(model):
     each optimizer averages its gradients over the ranks before it steps."""
     if world_size() == 1:
         return
-    for name in model.model_names:
-        for tensor in getattr(model, 'net' + name).state_dict().values():
-            dist.broadcast(tensor, 0)
+    with _peers():
+        for name in model.model_names:
+            for tensor in getattr(model, 'net' + name).state_dict().values():
+                dist.broadcast(tensor, 0)
     for optimizer in model.optimizers:
         optimizer.register_step_pre_hook(_average_gradients)
 
@@ -71,7 +73,8 @@ def _average_gradients(optimizer, args, kwargs):
     has_grad = [p.grad is not None for p in params]
     flat = torch.cat([(p.grad if has else torch.zeros_like(p)).reshape(-1) for p, has in zip(params, has_grad)]
                      + [torch.tensor(has_grad, dtype=params[0].dtype, device=params[0].device)])
-    dist.all_reduce(flat)
+    with _peers():
+        dist.all_reduce(flat)
     offset = 0
     for p, has in zip(params, (flat[-len(params):] > 0).tolist()):
         n = p.numel()
@@ -84,7 +87,8 @@ def any_rank(flag):
     if world_size() == 1:
         return flag
     value = torch.tensor([float(flag)], device=_device())
-    dist.all_reduce(value)
+    with _peers():
+        dist.all_reduce(value)
     return bool(value.item())
 
 
@@ -98,12 +102,24 @@ def gather(value):
     if world_size() == 1:
         return [value]
     values = [None] * world_size()
-    dist.all_gather_object(values, value)
+    with _peers():
+        dist.all_gather_object(values, value)
     return values
 
 
 def cleanup():
     """Leave the process group once every rank is done (gloo aborts a rank whose peer left early)."""
     if dist.is_initialized():
-        dist.barrier()
+        with _peers():
+            dist.barrier()
         dist.destroy_process_group()
+
+
+@contextlib.contextmanager
+def _peers():
+    """A collective fails when another process stopped: end this one with a line, not a traceback."""
+    try:
+        yield
+    except RuntimeError as exc:
+        raise UserError(f'process {rank()} lost the others ({str(exc).splitlines()[0][:160]}); '
+                        f'the error of the process that stopped first is above') from None
