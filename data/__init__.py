@@ -1,10 +1,10 @@
 """Data sets, found by file name: `--dataset_mode foo` loads `data/foo_dataset.py`, class
 `FooDataset(BaseDataset)`. Adding a data set means adding one such file."""
-import numpy as np
 import torch.utils.data
 
 from data.base_dataset import BaseDataset
-from util import distributed, registry, rng
+from data.sampling import SeededDataset, SeededSampler
+from util import distributed, registry
 
 
 def available_datasets():
@@ -28,15 +28,9 @@ def create_dataset(opt):
     return CustomDatasetDataLoader(opt)
 
 
-def _seed_worker(worker_id):
-    """NumPy in workers: seed from the per-worker torch seed, which the loader derives from
-    the (seeded) main process, so --seed also fixes augmentation done with NumPy."""
-    np.random.seed(torch.initial_seed() % 2 ** 32)
-
-
 class CustomDatasetDataLoader:
     """A data set plus its DataLoader, capped at opt.max_dataset_size samples per epoch. Under
-    torchrun each process loads its own share of every epoch (util/distributed.py)."""
+    torchrun each process loads its own share of every epoch (data/sampling.py)."""
 
     def __init__(self, opt):
         self.opt = opt
@@ -44,27 +38,22 @@ class CustomDatasetDataLoader:
         print(f'dataset [{type(self.dataset).__name__}] was created ({len(self.dataset)} images)')
         seed = opt.seed if getattr(opt, 'seed', None) is not None else torch.initial_seed()
         self.generator = torch.Generator()
-        self.generator.manual_seed(seed)
+        self.generator.manual_seed(distributed.gather(seed)[0] % 2 ** 63)  # the same on every process
         self.epoch_start = self.generator.get_state()
-        self.epochs = 0  # epochs started: the distributed sampler's shuffle is a function of it
-        self.skip = 0
         self.ranks = distributed.world_size()
-        self.sampler = None
-        if self.ranks > 1:  # one permutation per epoch, the same on every rank, which takes its share
-            self.sampler = torch.utils.data.DistributedSampler(
-                self.dataset, shuffle=not opt.serial_batches, seed=distributed.gather(seed)[0] % 2 ** 63)
+        self.sampler = SeededSampler(len(self.dataset), not opt.serial_batches, self.generator,
+                                     distributed.rank(), self.ranks)
+        workers = int(opt.num_threads)
         self.dataloader = torch.utils.data.DataLoader(
-            self.dataset,
+            SeededDataset(self.dataset, in_main_process=workers == 0),
             batch_size=opt.batch_size,
-            shuffle=not opt.serial_batches and self.sampler is None,
             sampler=self.sampler,
-            num_workers=int(opt.num_threads),
-            worker_init_fn=_seed_worker,
-            generator=self.generator,
+            num_workers=workers,
+            # the loader's own worker seeds are unused (each sample has its own); drawing them from
+            # the global RNG, as it does without a generator, would shift that RNG on a resume
+            generator=torch.Generator().manual_seed(0),
             pin_memory=bool(getattr(opt, 'gpu_ids', [])),
-            # workers start afresh each epoch, seeded from self.generator: the data order and the
-            # random crops/flips of an epoch then follow from the generator's state at its start
-            persistent_workers=False,
+            persistent_workers=workers > 0,
         )
 
     def load_data(self):
@@ -74,31 +63,26 @@ class CustomDatasetDataLoader:
         """Samples per epoch, of all processes together."""
         return min(len(self.dataset), self.opt.max_dataset_size)
 
+    @property
+    def skip(self):
+        """Samples (of all processes) the next epoch leaves out: > 0 only to resume mid-epoch."""
+        return self.sampler.skip * self.ranks
+
     def state_dict(self):
         """The data order: the generator's state now and at the start of the current epoch."""
-        return {'generator': self.generator.get_state(), 'epoch_start': self.epoch_start, 'epochs': self.epochs}
+        return {'generator': self.generator.get_state(), 'epoch_start': self.epoch_start}
 
     def load_state_dict(self, state, skip=0):
         """Continue the data order of `state`; with `skip` (samples of the current epoch already
-        trained on) the next epoch is that epoch again, its first `skip` samples loaded and dropped,
-        so that workers and random crops stay in step with the run that saved `state`."""
+        trained on) the next epoch is that epoch again without its first `skip` samples."""
         self.generator.set_state(state['epoch_start'] if skip else state['generator'])
-        self.epochs = state['epochs'] - 1 if skip else state['epochs']
-        self.skip = skip
+        self.sampler.skip = skip // self.ranks
 
     def __iter__(self):
         self.epoch_start = self.generator.get_state()
-        if self.sampler is not None:
-            self.sampler.set_epoch(self.epochs)
-        self.epochs += 1
         step = self.opt.batch_size * self.ranks  # samples of all processes per iteration
-        skip, self.skip = self.skip, 0
-        batches = enumerate(self.dataloader)
-        if skip:
-            with rng.preserved():  # without workers, loading draws from the global RNGs: put them back
-                for _ in range(skip // step):
-                    next(batches)
-        for i, data in batches:
+        first = self.skip // step
+        for i, data in enumerate(self.dataloader, start=first):
             if i * step >= self.opt.max_dataset_size:
                 break
             yield data

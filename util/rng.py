@@ -7,12 +7,12 @@ import numpy as np
 import torch
 
 
-def get_state():
+def get_state(cuda=True):
     name, keys, pos, has_gauss, cached = np.random.get_state()
     return {'python': random.getstate(),
             'numpy': (name, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, cached),
             'torch': torch.get_rng_state(),
-            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
+            'cuda': torch.cuda.get_rng_state_all() if cuda and torch.cuda.is_available() else []}
 
 
 def set_state(state):
@@ -26,9 +26,10 @@ def set_state(state):
 
 
 @contextlib.contextmanager
-def preserved():
-    """Whatever runs inside draws from the generators; on leaving they are as they were."""
-    state = get_state()
+def preserved(cuda=True):
+    """Whatever runs inside draws from the generators; on leaving they are as they were (the CUDA
+    ones too unless `cuda` is False: reading them waits for the GPU)."""
+    state = get_state(cuda)
     try:
         yield
     finally:

@@ -5,7 +5,7 @@ One file, written atomically, holds the networks, optimizer moments, plateau sch
 image-pool contents, the data order and every RNG state, so a kill at any moment (even between the
 per-network files of one save) leaves a consistent state. A run resumed from it ends with the same
 weights, bit for bit on CPU, as one that never stopped, whether it was saved at the end of an epoch
-or in the middle of one (the data loader then replays the epoch's first samples without training).
+or in the middle of one (the loader then skips the samples already trained on: data/sampling.py).
 Under torchrun, pools, data order and RNG states are kept for each process (util/distributed.py).
 
 Linear/step/cosine schedules are functions of --epoch_count (networks.get_scheduler), so only
