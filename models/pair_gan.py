@@ -39,7 +39,7 @@ class PairGAN:
             setattr(model, 'net' + name, net)
         model.model_names += self.names
         model.loss_names += ['pair_GAN', 'D_pair']
-        self.gan = GANTerms(opt, model.device)
+        self.gan = GANTerms(opt, model.device, paired=True)  # (x, y) and (x, G(x))
         self.optimizer = torch.optim.Adam(itertools.chain(*(n.parameters() for n in self.nets())),
                                           lr=opt.lr, betas=(opt.beta1, 0.999))
         model.optimizers.append(self.optimizer)

@@ -29,7 +29,7 @@ class Pix2PixModel(BaseModel):
             # conditional GAN: D sees input and output side by side along channels
             self.netD = networks.define_D(opt.input_nc + opt.output_nc, opt.ndf, opt.netD, opt.n_layers_D,
                                           opt.norm, opt.init_type, opt.init_gain, self.gpu_ids)
-            self.gan = GANTerms(opt, self.device)  # label smoothing, feature matching, gradient penalty
+            self.gan = GANTerms(opt, self.device, paired=True)  # label smoothing, feature matching, gradient penalty
             self.criterionGAN = self.gan.criterionG
             self.criterionL1 = torch.nn.L1Loss()
             self.optimizer_G = torch.optim.Adam(self.netG.parameters(), lr=opt.lr, betas=(opt.beta1, 0.999))

@@ -103,3 +103,19 @@ def test_discriminator_features(netD, count):
     assert len(features) == count
     assert torch.equal(prediction, net(x))
     assert list(net.state_dict()) == keys
+
+
+def test_feature_matching_compares_positions_only_for_paired_images(unaligned_root, aligned_root, tmp_path):
+    """Unpaired real and fake images do not correspond: their term compares feature statistics over
+    the batch and the image, which do not change when the real images come in another order; the
+    paired term (pix2pix, the pair discriminator) compares each fake with its own real image."""
+    model = one_step('cycle_gan', unaligned_root, tmp_path, ['--lambda_feat', '1'])
+    torch.manual_seed(0)
+    real, fake = torch.rand(2, 3, 32, 32) * 2 - 1, torch.rand(2, 3, 32, 32) * 2 - 1
+    swapped = real.flip(0)
+    terms = model.gan
+    assert not terms.paired
+    assert torch.allclose(terms.G_extra(model.netD_A, real, fake), terms.G_extra(model.netD_A, swapped, fake))
+    terms.paired = True
+    assert not torch.allclose(terms.G_extra(model.netD_A, real, fake), terms.G_extra(model.netD_A, swapped, fake))
+    assert one_step('pix2pix', aligned_root, tmp_path, ['--lambda_feat', '1']).gan.paired
