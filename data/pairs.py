@@ -24,6 +24,7 @@ import shutil
 from data import pseudo_ops
 from data.base_dataset import get_params, get_transform
 from data.image_folder import load_image
+from util import distributed
 from util.dataset_files import list_images, load_rgb, split_pair
 from util.errors import UserError
 from util.util import atomic_write_text
@@ -102,8 +103,11 @@ def inject(opt, A_paths, B_paths):
     order = list(range(len(candidates)))
     random.Random(f'implicit_pairs/{seed}').shuffle(order)
     out = os.path.join(opt.checkpoints_dir, opt.name, 'implicit_pairs')
-    shutil.rmtree(out, ignore_errors=True)
-    chosen = [realise(opt, op, candidates[i], out, rank) for rank, i in enumerate(order[:k])]
+    with distributed.main_first():  # under torchrun rank 0 writes the files, the others then read them
+        main = distributed.is_main()
+        if main:
+            shutil.rmtree(out, ignore_errors=True)
+        chosen = [realise(opt, op, candidates[i], out, n, write=main) for n, i in enumerate(order[:k])]
     added = {side: [] for side in SIDES}
     if not opt.explicit_pairs:
         A_paths = _append_new(A_paths, [a for a, _ in chosen], added['A'])
@@ -113,8 +117,9 @@ def inject(opt, A_paths, B_paths):
                     pseudo_direction=opt.pseudo_direction if op else None, pseudo_params=_op_params(opt) if op else None,
                     seed=seed, num_pairs=k, unpaired_size=unpaired_size, available=len(candidates),
                     pairs=[dict(A=a, B=b) for a, b in chosen], added=added, A_size=len(A_paths), B_size=len(B_paths))
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    atomic_write_text(os.path.join(os.path.dirname(out), MANIFEST), json.dumps(manifest, indent=1) + '\n')
+    if distributed.is_main():
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        atomic_write_text(os.path.join(os.path.dirname(out), MANIFEST), json.dumps(manifest, indent=1) + '\n')
     print(f'{manifest["mode"]} pairs: {k} of {len(candidates)} from {manifest["source"]}'
           f'{f" with pseudo operator {opt.pseudo_pairs}" if op else ""}; sets now |A| {len(A_paths)}, |B| {len(B_paths)}')
     return A_paths, B_paths, (chosen if opt.explicit_pairs else [])
@@ -172,25 +177,27 @@ def _op_params(opt):
     return {k[len(prefix):]: v for k, v in vars(opt).items() if k.startswith(prefix)}
 
 
-def realise(opt, op, source, out, rank):
+def realise(opt, op, source, out, number, write=True):
     """(A path, B path) of one chosen pair as files: halves of an A|B image and pseudo counterparts
-    are written under `out` as <rank>_<name>.png."""
-    images, paths = {}, [None, None]
-    if isinstance(source, str):
-        images = dict(enumerate(split_pair(load_rgb(source), where=source)))
-    else:
-        paths = list(source)
-    origin = source if isinstance(source, str) else next(p for p in source if p)
-    name = f'{rank:04d}_{os.path.splitext(os.path.basename(origin))[0]}.png'
-    if op:
-        src, dst = (0, 1) if opt.pseudo_direction == 'AtoB' else (1, 0)
-        x = images[src] if src in images else load_rgb(paths[src])
-        images = {src: images[src]} if src in images else {}
-        images[dst] = op(x, **_op_params(opt))
-    for side, img in images.items():
+    are written under `out` as <number>_<name>.png (only their paths with write=False)."""
+    split = isinstance(source, str)
+    paths = [None, None] if split else list(source)
+    origin = source if split else next(p for p in source if p)
+    name = f'{number:04d}_{os.path.splitext(os.path.basename(origin))[0]}.png'
+    src, dst = (0, 1) if opt.pseudo_direction == 'AtoB' else (1, 0)
+    images = {}
+    if write:
+        images = dict(enumerate(split_pair(load_rgb(source), where=source))) if split else {}
+        if op:
+            x = images[src] if split else load_rgb(paths[src])
+            images = {src: x} if split else {}
+            images[dst] = op(x, **_op_params(opt))
+    written = (({src} if split else set()) | {dst}) if op else ({0, 1} if split else set())
+    for side in written:
         os.makedirs(os.path.join(out, SIDES[side]), exist_ok=True)
         paths[side] = os.path.join(out, SIDES[side], name)
-        img.save(paths[side])
+        if write:
+            images[side].save(paths[side])
     return tuple(paths)
 
 

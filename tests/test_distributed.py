@@ -1,5 +1,6 @@
 """util/distributed.py: gradient averaging over ranks (2 CPU processes, gloo) and train.py under
 torchrun: one set of files, every image of an epoch seen once, an exact resume."""
+import json
 import os
 import subprocess
 import sys
@@ -87,3 +88,13 @@ def test_a_process_that_fails_stops_the_job_with_its_one_line_error(tmp_path):
     assert done.returncode != 0
     assert f'error: cannot read image {broken}: image file is truncated' in done.stderr
     assert '[rank0]: Traceback' not in done.stderr and '[rank1]: Traceback' not in done.stderr, done.stderr
+
+
+def test_pair_files_are_written_by_rank_0_and_read_by_all(tmp_path):
+    for i, sub in enumerate(['trainA', 'trainB']):
+        write_images(str(tmp_path / 'data' / sub), 4, size=(36, 40), seed=i)
+    torchrun(str(tmp_path / 'data'), str(tmp_path / 'ck'), 'pairs', '--pseudo_pairs', 'gray', '--num_implicit_pairs', '3')
+    run = tmp_path / 'ck' / 'pairs'
+    manifest = json.loads((run / 'implicit_pairs.json').read_text())
+    assert manifest['num_pairs'] == 3
+    assert all(os.path.isfile(p) for pair in manifest['pairs'] for p in pair.values())

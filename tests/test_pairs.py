@@ -124,6 +124,20 @@ def test_pseudo_pairs_from_the_training_set(tmp_path, synthetic):
         assert (np.asarray(Image.open(pair['B'])) == expected).all()
 
 
+@pytest.mark.parametrize('extra', [['--pseudo_pairs', 'edges', '--pseudo_direction', 'BtoA'], []])
+def test_other_processes_get_the_paths_rank_0_writes(tmp_path, synthetic, extra):
+    """Under torchrun only rank 0 writes the pair files (realise with write=True); the others must
+    compute the same paths without touching a file."""
+    opt = options(tmp_path, synthetic['unpaired'], '--implicit_pairs', synthetic['aligned'] + '/train', *extra)
+    op = pseudo_ops.get(opt.pseudo_pairs) if opt.pseudo_pairs else None
+    sources = [os.path.join(synthetic['aligned'], 'train', f) for f in sorted(os.listdir(synthetic['aligned'] + '/train'))[:2]]
+    out = tmp_path / 'out'
+    read = [pairs.realise(opt, op, source, str(out), n, write=False) for n, source in enumerate(sources)]
+    assert not [f for _, _, files in os.walk(out) for f in files], 'nothing written'
+    written = [pairs.realise(opt, op, source, str(out), n) for n, source in enumerate(sources)]
+    assert read == written and all(os.path.isfile(p) for pair in written for p in pair)
+
+
 def test_pseudo_pairs_btoa_from_a_pairs_folder(tmp_path, synthetic):
     root = synthetic['unpaired']
     dataset(tmp_path, root, '--implicit_pairs', root, '--pseudo_pairs', 'blur', '--pseudo_direction', 'BtoA',

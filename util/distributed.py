@@ -65,6 +65,18 @@ def prepare(model):
         optimizer.register_step_pre_hook(_average_gradients)
 
 
+@contextlib.contextmanager
+def main_first():
+    """Rank 0 runs the block first (it writes files), the others after it (they read them)."""
+    if world_size() > 1 and not is_main():
+        with _peers():
+            dist.barrier()
+    yield
+    if world_size() > 1 and is_main():
+        with _peers():
+            dist.barrier()
+
+
 def _average_gradients(optimizer, args, kwargs):
     """One all-reduce for all of the optimizer's gradients. A parameter without a gradient on every
     rank keeps none (Adam then skips it, as on one process); one with a gradient on some ranks gets
