@@ -38,7 +38,7 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
         f.write(b'partial')
         raise OSError('disk full')
     monkeypatch.setattr(torch, 'save', broken_save)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match=r'cannot write .*latest_net_G.pth: disk full; the previous file is intact'):
         util.atomic_torch_save({'w': torch.zeros(3)}, path)
     monkeypatch.undo()
     assert torch.equal(torch.load(path)['w'], torch.ones(3))

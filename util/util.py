@@ -7,6 +7,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from util.errors import UserError
+
 
 def tensor2im(input_image, imtype=np.uint8):
     """First image of a [-1, 1] batch tensor -> HxWx3 uint8 array (grey is repeated to 3 channels)."""
@@ -61,18 +63,23 @@ def mkdir(path):
 
 def _atomic_write(path, write):
     """Write through a temporary file in the same folder and rename it into place, so a kill
-    in the middle of saving leaves the previous file intact."""
+    in the middle of saving leaves the previous file intact. A full disk or a folder that cannot
+    be written is a one-line error."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
         with os.fdopen(fd, 'wb') as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException as exc:
+        if tmp and os.path.exists(tmp):
             os.remove(tmp)
+        if isinstance(exc, OSError):
+            kept = 'the previous file is intact' if os.path.exists(path) else 'nothing was written'
+            raise UserError(f'cannot write {path}: {exc.strerror or exc}; {kept}') from None
         raise
 
 
