@@ -109,3 +109,12 @@ def test_sigkill_at_a_random_moment_then_resume(unaligned_root, tmp_path):
     resumed = subprocess.run(command + ["--name", "killed", "--continue_train"], cwd=repo, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert_same_end(tmp_path / 'ck' / 'whole', tmp_path / 'ck' / 'killed', iterations=30)
+
+
+def test_state_of_another_model_is_a_clear_error(unaligned_root, tmp_path):
+    ck = run(unaligned_root, tmp_path, 'other')
+    state = torch.load(ck / 'latest_train_state.pth')
+    state['networks']['D_pair'] = {}
+    torch.save(state, ck / 'latest_train_state.pth')
+    with pytest.raises(UserError, match='holds nets G_A, G_B, D_A, D_B, D_pair but --model cycle_gan has'):
+        run(unaligned_root, tmp_path, 'other', '--continue_train')

@@ -87,7 +87,11 @@ def restore(state, model, dataset, visualizer):
     """After model.setup (and last before the loop): put everything back. Returns the iteration count."""
     if state is None:
         return 0
-    for name, net in _nets(model).items():
+    nets = _nets(model)
+    if set(nets) != set(state['networks']):
+        raise UserError(f'the training state holds nets {", ".join(state["networks"])} but --model {model.opt.model} '
+                        f'has {", ".join(nets)}: continue with the options the run was started with')
+    for name, net in nets.items():
         net.load_state_dict(state['networks'][name])
     for optimizer, scheduler, saved in zip(model.optimizers, model.schedulers, state['optimizers']):
         optimizer.load_state_dict(saved)
