@@ -17,6 +17,7 @@ import torch
 import torch.distributed as dist
 
 from util.errors import UserError
+from util.util import seed_everything
 
 
 def world_size():
@@ -48,7 +49,6 @@ def setup(opt):
     if dist.get_rank() != 0:
         sys.stdout = open(os.devnull, 'w')  # one console: rank 0's (errors still reach stderr)
     if opt.seed is not None:
-        from util.util import seed_everything
         seed_everything(opt.seed + dist.get_rank())
 
 
