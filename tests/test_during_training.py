@@ -76,6 +76,32 @@ def test_best_checkpoint_log_and_identical_training(synthetic, plain_run, tmp_pa
     assert not torch.equal(weights(run_dir, 'best')['G_A']['model.1.weight'], weights(run_dir)['G_A']['model.1.weight'])
 
 
+def test_resume_keeps_the_best_checkpoint_and_the_metric_curves(synthetic, plain_run, tmp_path, monkeypatch):
+    """Killed after epoch 1 (its FID measured and saved), continued: the same weights as a run that
+    never stopped, the best epoch found across the stop, and FID of every epoch in the state."""
+    fids = iter([5.0, 3.0, 4.0])
+    monkeypatch.setattr(during_training, 'compute_metrics',
+                        lambda *a, **k: MetricReport(scores={'fid': next(fids), 'kid': 0.1, 'kid_std': 0.01}))
+    original = train.save
+
+    def save_then_die(*args, **kwargs):
+        original(*args, **kwargs)
+        monkeypatch.setattr(train, 'save', original)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(train, 'save', save_then_die)
+    options = TINY + EPOCHS + ['--dataroot', synthetic, '--name', 'ev', '--checkpoints_dir', str(tmp_path),
+                               '--eval_freq', '1', '--save_epoch_freq', '1']
+    with pytest.raises(KeyboardInterrupt):
+        train.main(options)
+    train.main(options + ['--continue_train'])
+    run_dir = str(tmp_path / 'ev')
+    assert_same_weights(weights(run_dir), weights(plain_run))
+    with open(os.path.join(run_dir, 'best.json')) as f:
+        assert json.load(f)['epoch'] == 2
+    state = torch.load(os.path.join(run_dir, 'latest_train_state.pth'))
+    assert state['history']['metrics']['fid'] == [(1, 5.0), (2, 3.0), (3, 4.0)]
+
+
 @pytest.mark.slow
 def test_real_fid_identical_training(synthetic, plain_run, tmp_path, monkeypatch):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'cache'))
