@@ -34,12 +34,6 @@ def finite_losses(model, where):
     return losses
 
 
-def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
-    """The training state first (the one file --continue_train trusts), then upstream's per-net files."""
-    train_state.save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter)
-    model.save_networks(label)
-
-
 def main(args=None):
     """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
     opt = TrainOptions().parse(args)
@@ -67,21 +61,20 @@ def main(args=None):
             model.set_input(speed.layout(opt, data))
             with speed.precision(opt, model.device):
                 model.optimize_parameters()
-            where = f'epoch {epoch}, iteration {total_iters}'
             if crossed(opt.display_freq, before, total_iters):
                 model.compute_visuals()
                 visualizer.display_current_results(model.get_current_visuals(), epoch,
                                                    crossed(opt.update_html_freq, before, total_iters))
             if crossed(opt.print_freq, before, total_iters):
-                losses = finite_losses(model, where)
+                losses = finite_losses(model, f'epoch {epoch}, iteration {total_iters}')
                 t_comp = (time.time() - iter_start_time) / batch
                 visualizer.print_current_losses(epoch, epoch_iter, losses, t_comp, t_data)
                 visualizer.plot_current_losses(epoch, epoch_iter / dataset_size, losses)
             if crossed(opt.save_latest_freq, before, total_iters):
-                finite_losses(model, where)
+                finite_losses(model, f'epoch {epoch}, iteration {total_iters}')
                 progress.write(f'saving the latest model (epoch {epoch}, total_iters {total_iters})')
                 label = f'iter_{total_iters}' if opt.save_by_iter else 'latest'
-                save(label, model, dataset, visualizer, epoch - 1, total_iters, epoch_iter)
+                train_state.save(label, model, dataset, visualizer, epoch - 1, total_iters, epoch_iter)
             iter_data_time = time.time()
         if not visualizer.saved and epoch_iter > resumed_at:  # the HTML page gets every epoch, however short
             model.compute_visuals()
@@ -91,7 +84,7 @@ def main(args=None):
         if epoch % opt.save_epoch_freq == 0 or epoch == last_epoch:
             finite_losses(model, f'the end of epoch {epoch}')
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
-            save('latest', model, dataset, visualizer, epoch, total_iters)
+            train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
             model.save_networks(epoch)
         visualizer.write_report(epoch)
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')

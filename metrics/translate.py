@@ -32,8 +32,7 @@ def input_transform(opt, channels=None):
 def measuring(model):
     """Eval mode and untouched RNGs inside; on leaving, each module's train/eval flag and the
     Python, NumPy and torch (CPU and CUDA) generator states are put back exactly."""
-    modules = [m for name in model.model_names if isinstance(name, str)
-               for m in getattr(model, 'net' + name).modules()]
+    modules = [m for _, net in model.named_nets() for m in net.modules()]
     flags = [m.training for m in modules]
     model.eval()
     try:

@@ -58,13 +58,17 @@ class BaseModel(ABC):
             self.load_networks(load_suffix)
         self.print_networks(opt.verbose)
 
+    def named_nets(self):
+        """[(name, self.net<name>)] for every name in model_names."""
+        return [(name, getattr(self, 'net' + name)) for name in self.model_names if isinstance(name, str)]
+
     def eval(self):
-        for name in self.model_names:
-            getattr(self, 'net' + name).eval()
+        for _, net in self.named_nets():
+            net.eval()
 
     def train(self):
-        for name in self.model_names:
-            getattr(self, 'net' + name).train()
+        for _, net in self.named_nets():
+            net.train()
 
     def test(self):
         """Forward without gradients (test time), then compute_visuals."""
@@ -107,19 +111,14 @@ class BaseModel(ABC):
         if not distributed.is_main():
             return
         os.makedirs(self.save_dir, exist_ok=True)
-        for name in self.model_names:
-            if isinstance(name, str):
-                net = unwrap(getattr(self, 'net' + name))
-                state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
-                atomic_torch_save(state, os.path.join(self.save_dir, f'{epoch}_net_{name}.pth'))
+        for name, net in self.named_nets():
+            atomic_torch_save(cpu_state_dict(net), os.path.join(self.save_dir, f'{epoch}_net_{name}.pth'))
 
     def load_networks(self, epoch):
         """Load <save_dir>/<epoch>_net_<Name>.pth into every net; also accepts upstream's files
         (DataParallel 'module.' prefixes, pre-0.4 InstanceNorm running-stat keys)."""
-        for name in self.model_names:
-            if isinstance(name, str):
-                path = os.path.join(self.save_dir, f'{epoch}_net_{name}.pth')
-                self.load_network_file(unwrap(getattr(self, 'net' + name)), path)
+        for name, net in self.named_nets():
+            self.load_network_file(unwrap(net), os.path.join(self.save_dir, f'{epoch}_net_{name}.pth'))
 
     def load_network_file(self, net, path):
         if not os.path.isfile(path):
@@ -144,13 +143,11 @@ class BaseModel(ABC):
 
     def print_networks(self, verbose):
         print('---------- Networks initialized -------------')
-        for name in self.model_names:
-            if isinstance(name, str):
-                net = getattr(self, 'net' + name)
-                if verbose:
-                    print(net)
-                num_params = sum(p.numel() for p in net.parameters())
-                print(f'[Network {name}] Total number of parameters : {num_params / 1e6:.3f} M')
+        for name, net in self.named_nets():
+            if verbose:
+                print(net)
+            num_params = sum(p.numel() for p in net.parameters())
+            print(f'[Network {name}] Total number of parameters : {num_params / 1e6:.3f} M')
         print('-----------------------------------------------')
 
     def set_requires_grad(self, nets, requires_grad=False):
@@ -172,6 +169,11 @@ def unwrap(net):
             net = net._orig_mod
         else:
             return net
+
+
+def cpu_state_dict(net):
+    """The plain module's state as CPU tensors: what a checkpoint file holds."""
+    return {k: v.detach().cpu() for k, v in unwrap(net).state_dict().items()}
 
 
 def _detached(value):

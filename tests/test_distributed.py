@@ -18,9 +18,11 @@ class TwoNets:
 
     def __init__(self, rank):
         torch.manual_seed(rank)  # different weights on each rank until prepare broadcasts rank 0's
-        self.model_names = ['A', 'B']
         self.netA, self.netB = torch.nn.Linear(3, 2), torch.nn.Linear(3, 1)
         self.optimizers = [torch.optim.SGD([*self.netA.parameters(), *self.netB.parameters()], lr=1.0)]
+
+    def named_nets(self):
+        return [('A', self.netA), ('B', self.netB)]
 
 
 def _rank_step(rank, store, out):

@@ -13,6 +13,7 @@ from metrics import during_training
 from metrics.metric_main import MetricReport
 from metrics.translate import measuring
 from tests.conftest import TINY, load_tool
+from util import train_state
 from util.errors import UserError
 
 EPOCHS = ['--n_epochs', '3', '--seed', '0', '--save_epoch_freq', '100']
@@ -82,13 +83,13 @@ def test_resume_keeps_the_best_checkpoint_and_the_metric_curves(synthetic, plain
     fids = iter([5.0, 3.0, 4.0])
     monkeypatch.setattr(during_training, 'compute_metrics',
                         lambda *a, **k: MetricReport(scores={'fid': next(fids), 'kid': 0.1, 'kid_std': 0.01}))
-    original = train.save
+    original = train_state.save
 
     def save_then_die(*args, **kwargs):
         original(*args, **kwargs)
-        monkeypatch.setattr(train, 'save', original)
+        monkeypatch.setattr(train_state, 'save', original)
         raise KeyboardInterrupt
-    monkeypatch.setattr(train, 'save', save_then_die)
+    monkeypatch.setattr(train_state, 'save', save_then_die)
     options = TINY + EPOCHS + ['--dataroot', synthetic, '--name', 'ev', '--checkpoints_dir', str(tmp_path),
                                '--eval_freq', '1', '--save_epoch_freq', '1']
     with pytest.raises(KeyboardInterrupt):
@@ -126,8 +127,10 @@ class _Model:
     """Just what measuring needs: named nets and eval()."""
 
     def __init__(self):
-        self.model_names = ['G']
         self.netG = torch.nn.Sequential(torch.nn.Conv2d(3, 3, 1), torch.nn.Dropout(0.5), torch.nn.BatchNorm2d(3))
+
+    def named_nets(self):
+        return [('G', self.netG)]
 
     def eval(self):
         self.netG.eval()

@@ -12,6 +12,7 @@ import torch
 
 import train
 from conftest import TINY
+from util import train_state
 from util.errors import UserError
 
 # 3 epochs (the last with a decaying rate) and a pool small enough to fill and swap images
@@ -30,15 +31,15 @@ def run(root, tmp_path, name, *args):
 def kill_after_save(monkeypatch, number):
     """Make the `number`-th save of the next run its last act, as a kill right after it would."""
     calls = []
-    original = train.save
+    original = train_state.save
 
     def save(*args, **kwargs):
         original(*args, **kwargs)
         calls.append(args[0])
         if len(calls) == number:
-            monkeypatch.setattr(train, 'save', original)
+            monkeypatch.setattr(train_state, 'save', original)
             raise Killed
-    monkeypatch.setattr(train, 'save', save)
+    monkeypatch.setattr(train_state, 'save', save)
 
 
 def assert_same_end(a, b, iterations=9):

@@ -58,8 +58,8 @@ def prepare(model):
     if world_size() == 1:
         return
     with _peers():
-        for name in model.model_names:
-            for tensor in getattr(model, 'net' + name).state_dict().values():
+        for _, net in model.named_nets():
+            for tensor in net.state_dict().values():
                 dist.broadcast(tensor, 0)
     for optimizer in model.optimizers:
         optimizer.register_step_pre_hook(_average_gradients)

@@ -25,8 +25,7 @@ def add_options(parser):
 
 def apply(model, opt):
     """After model.setup (and a resume): lay out and compile the nets as the options say."""
-    for name in model.model_names:
-        net = getattr(model, 'net' + name)
+    for name, net in model.named_nets():
         if opt.channels_last:
             net.to(memory_format=torch.channels_last)
         if opt.compile:

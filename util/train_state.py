@@ -15,7 +15,7 @@ import os
 import torch
 from torch.optim import lr_scheduler
 
-from models.base_model import unwrap
+from models.base_model import cpu_state_dict, unwrap
 from util import distributed, rng
 from util.errors import UserError
 from util.image_pool import ImagePool
@@ -29,30 +29,27 @@ def _path(opt, label):
     return os.path.join(opt.checkpoints_dir, opt.name, f'{label}_train_state.pth')
 
 
-def _nets(model):
-    return {name: unwrap(getattr(model, 'net' + name)) for name in model.model_names if isinstance(name, str)}
-
-
 def _pools(model):
     return {attr: pool for attr, pool in sorted(vars(model).items()) if isinstance(pool, ImagePool)}
 
 
 def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
-    """`epoch` is the number of COMPLETED epochs and `epoch_iter` the samples trained on since.
-    Under torchrun every rank must call it: pools, data order and RNGs are kept for each rank."""
+    """Write the training state, then upstream's per-net files (<label>_net_<X>.pth). `epoch` is the
+    number of COMPLETED epochs and `epoch_iter` the samples trained on since. Under torchrun every
+    rank must call it: pools, data order and RNGs are kept for each rank."""
     own = {'pools': {attr: [image.cpu() for image in pool.images] for attr, pool in _pools(model).items()},
            'data': dataset.state_dict(), 'rng': rng.get_state()}
     ranks = distributed.gather(own)
     if not distributed.is_main():
         return
     state = {'epoch': epoch, 'total_iters': total_iters, 'epoch_iter': epoch_iter,
-             'networks': {name: {k: v.detach().cpu() for k, v in net.state_dict().items()}
-                          for name, net in _nets(model).items()},
+             'networks': {name: cpu_state_dict(net) for name, net in model.named_nets()},
              'optimizers': [o.state_dict() for o in model.optimizers],
              'plateau': [s.state_dict() for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)],
              **{key: [part[key] for part in ranks] for key in own},
              'history': visualizer.state_dict()}
-    atomic_torch_save(state, _path(model.opt, label))
+    atomic_torch_save(state, _path(model.opt, label))  # first: the one file --continue_train trusts
+    model.save_networks(label)
 
 
 def prepare(opt):
@@ -87,7 +84,7 @@ def restore(state, model, dataset, visualizer):
     """After model.setup (and last before the loop): put everything back. Returns the iteration count."""
     if state is None:
         return 0
-    nets = _nets(model)
+    nets = {name: unwrap(net) for name, net in model.named_nets()}
     if set(nets) != set(state['networks']):
         raise UserError(f'the training state holds nets {", ".join(state["networks"])} but --model {model.opt.model} '
                         f'has {", ".join(nets)}: continue with the options the run was started with')
