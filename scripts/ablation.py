@@ -51,7 +51,7 @@ EXPERIMENTS = [
 ]
 # The budget: passed to train.py as given (absent: the toolkit's default); test.py gets the ones it has.
 TRAIN_BUDGET = ('dataroot', 'load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay',
-                'max_dataset_size', 'seed', 'gpu_ids', 'num_threads', 'print_freq')
+                'max_dataset_size', 'seed', 'gpu_ids', 'num_threads', 'print_freq', 'precision')
 TEST_BUDGET = ('dataroot', 'load_size', 'crop_size', 'ngf', 'ndf', 'seed', 'gpu_ids')
 
 
@@ -61,6 +61,7 @@ def parse_args(argv=None):
     for name in ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size',
                  'seed', 'num_threads'):
         parser.add_argument('--' + name, type=int, help=f'train.py --{name} for every run')
+    parser.add_argument('--precision', choices=['fp32', 'bf16'], help='train.py --precision for every run')
     parser.add_argument('--gpu_ids', default='0', help='train.py --gpu_ids for every run; also where FID runs')
     parser.add_argument('--print_freq', type=int, default=20,
                         help='loss log interval; the final losses average the last epoch\'s lines')
