@@ -1,4 +1,5 @@
-"""--eval_freq N: FID and KID while training, and the best-FID checkpoint.
+"""--eval_freq N: FID and KID (and the domain score, with --eval_metrics) while training, and the
+best-FID checkpoint.
 
 Every N epochs the first --eval_num_test test images of the source domain (fixed, in file-name
 order) are translated and measured against the first --eval_num_test real test images of the
@@ -22,8 +23,6 @@ from .metric_main import compute_metrics
 from .test_set import TestSet
 from .translate import input_transform, translate
 
-METRICS = ('fid', 'kid')
-
 
 class TrainingEvaluator:
     """Built once before the epoch loop; after_epoch does nothing unless --eval_freq says so."""
@@ -39,6 +38,8 @@ class TrainingEvaluator:
         self.inputs = [to_tensor(test_set.input_image(i)) for i in range(len(test_set))]
         self.keys = test_set.keys
         self.real = test_set.targets()
+        self.metrics = [m.strip() for m in opt.eval_metrics.split(',') if m.strip()]  # checked by the options
+        self.domain_train = test_set.training_sets() if 'domain' in self.metrics else None
         self.best_file = os.path.join(opt.checkpoints_dir, opt.name, 'best.json')
         self.best = None
         if opt.continue_train and os.path.isfile(self.best_file):
@@ -50,8 +51,9 @@ class TrainingEvaluator:
         if not self.freq or epoch % self.freq:
             return
         fakes = ImageSource(arrays=translate(model, self.inputs), keys=self.keys, label=f'epoch {epoch}')
-        scores = compute_metrics(METRICS, fakes, self.real, device=str(model.device), progress=False).scores
-        for name in METRICS:
+        scores = compute_metrics(self.metrics, fakes, self.real, device=str(model.device), progress=False,
+                                 domain_train=self.domain_train).scores
+        for name in self.metrics:
             visualizer.plot_metric(epoch, name, scores[name])
         if self.best is None or scores['fid'] < self.best['fid']:
             model.save_networks('best')

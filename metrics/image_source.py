@@ -53,11 +53,12 @@ class ImageSource:
     removed, so `x_fake_B.png` and `x_real_B.png` share the key `x`.
     """
 
-    def __init__(self, paths=None, arrays=None, keys=None, label=''):
+    def __init__(self, paths=None, arrays=None, keys=None, label='', size=None):
         self.paths = paths
         self.arrays = arrays
         self.keys = keys
         self.label = label
+        self.size = size  # (width, height) every image is resized to on loading; None: as stored
 
     @classmethod
     def from_folder(cls, folder, suffix=''):
@@ -101,12 +102,22 @@ class ImageSource:
             return cls.from_paths(source)
         raise TypeError(f'cannot measure images given as {type(source).__name__}')
 
+    def at_size(self, size):
+        """The same images downscaled (bicubic, as PIL resizes) to `size` = (width, height), so that
+        translations at a small size are compared with real images at that size, not only with
+        their resolution."""
+        size = tuple(size)
+        return ImageSource(self.paths, self.arrays, self.keys, f'{self.label} at {size[0]}x{size[1]}', size)
+
     def __len__(self):
         return len(self.keys)
 
     def load(self, i):
         """Image `i` as an H x W x 3 uint8 array."""
-        return self.arrays[i] if self.arrays is not None else read_image(self.paths[i])
+        image = self.arrays[i] if self.arrays is not None else read_image(self.paths[i])
+        if self.size is None or (image.shape[1], image.shape[0]) == self.size:
+            return image
+        return np.array(Image.fromarray(image).resize(self.size, Image.BICUBIC))
 
     def content_key(self):
         """Hex digest of the file names and bytes (None for in-memory images, which are never
@@ -122,6 +133,8 @@ class ImageSource:
                     digest.update(hashlib.sha256(f.read()).digest())
             except OSError as exc:
                 raise UserError(f'{path}: cannot read file ({exc.strerror})') from exc
+        if self.size is not None:
+            digest.update(f'resized to {self.size[0]}x{self.size[1]} bicubic'.encode())
         return digest.hexdigest()
 
 

@@ -14,6 +14,7 @@ from . import paired
 from .feature_cache import cached_features
 from .fid import fid_from_features
 from .image_source import ImageSource
+from .domain import DomainProbe
 from .inception import PROTOCOL, extract_features
 from .kid import kernel_inception_distance
 
@@ -46,17 +47,18 @@ class MetricOptions:
     kid_subsets: int = 100
     kid_subset_size: int = 1000
     seed: int = 0
+    domain_train: tuple = None
     _features: dict = dataclasses.field(default_factory=dict, repr=False)
     _pairs: list = dataclasses.field(default=None, repr=False)
 
-    def features(self, side):
-        """Inception features of 'fake' or 'real'. Only the real side is cached on disk: it is the
-        fixed reference, while every evaluation brings new fakes."""
+    def features(self, side, source=None):
+        """Inception features of 'fake' or 'real' (or of `source`, under the name `side`). Only
+        fixed references are cached on disk; every evaluation brings new fakes."""
         if side not in self._features:
-            def compute(source):
-                return extract_features(source, self.device, self.batch_size, self.progress)
-            source = getattr(self, side)
-            if side == 'real' and self.use_cache:
+            def compute(images):
+                return extract_features(images, self.device, self.batch_size, self.progress)
+            source = source or getattr(self, side)
+            if side != 'fake' and self.use_cache:
                 self._features[side] = cached_features(source, compute, self.cache_dir, PROTOCOL)
             else:
                 self._features[side] = compute(source)
@@ -83,12 +85,13 @@ class MetricReport:
 
 
 def compute_metrics(names, fake, real, device='cpu', batch_size=50, cache_dir=None, use_cache=True,
-                    progress=True, kid_subsets=100, kid_subset_size=1000, seed=0):
+                    progress=True, kid_subsets=100, kid_subset_size=1000, seed=0, domain_train=None):
     """Measure `fake` against `real` with each metric in `names` (see list_metrics()).
 
     fake, real: a folder, a list of image files, an ImageSource, or an N x 3 x H x W tensor
     (float in [-1, 1] or uint8). cache_dir: where reference features are kept (None: the user
     cache folder); use_cache=False computes them afresh. progress: show tqdm bars.
+    domain_train: (source, target) training sets, for the 'domain' metric.
     """
     names = [names] if isinstance(names, str) else list(names)
     unknown = [name for name in names if name not in _METRICS]
@@ -96,7 +99,8 @@ def compute_metrics(names, fake, real, device='cpu', batch_size=50, cache_dir=No
         raise UserError(f'unknown metric {", ".join(unknown)}; choose from {", ".join(list_metrics())}')
     opts = MetricOptions(ImageSource.of(fake), ImageSource.of(real), device=str(device), batch_size=batch_size,
                          cache_dir=cache_dir, use_cache=use_cache, progress=progress,
-                         kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, seed=seed)
+                         kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, seed=seed,
+                         domain_train=domain_train and tuple(ImageSource.of(s) for s in domain_train))
     report = MetricReport()
     for name in names:
         scores, per_image = _METRICS[name](opts)
@@ -116,6 +120,23 @@ def kid(opts):
     mean, std = kernel_inception_distance(opts.features('fake'), opts.features('real'),
                                           opts.kid_subsets, opts.kid_subset_size, opts.seed)
     return {'kid': mean, 'kid_std': std}, None
+
+
+@register_metric('domain')
+def domain(opts):
+    """Share of the fakes that a probe fitted on the two training sets assigns to the target
+    domain (metrics/domain.py), and the same share for the real images. Everything is measured at
+    the size of the fakes."""
+    if opts.domain_train is None:
+        raise UserError('the domain score needs the two training sets (source, target) to fit its probe')
+    first = opts.fake.load(0)
+    size = (first.shape[1], first.shape[0])
+    source, target = (s.at_size(size) for s in opts.domain_train)
+    probe = DomainProbe(opts.features('domain_source', source), opts.features('domain_target', target))
+    real = opts.features('real_at_size', opts.real.at_size(size))
+    fake = opts.features('fake_at_size', opts.fake.at_size(size))
+    return {'domain': probe.share(fake), 'domain_real': probe.share(real),
+            'domain_probe_train_accuracy': probe.train_accuracy}, None
 
 
 def _paired_metric(opts, name, distance):

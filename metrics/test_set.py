@@ -21,6 +21,7 @@ class TestSet:
 
     def __init__(self, dataroot, phase='test', direction='AtoB', max_inputs=float('inf'), max_targets=float('inf')):
         src, dst = ('A', 'B') if direction == 'AtoB' else ('B', 'A')
+        self.train_folders = [os.path.join(dataroot, 'train' + side) for side in (src, dst)]
         unaligned = [os.path.join(dataroot, phase + side) for side in (src, dst)]
         aligned = os.path.join(dataroot, phase)
         if all(os.path.isdir(folder) for folder in unaligned):
@@ -57,6 +58,13 @@ class TestSet:
             return ImageSource.from_paths(self.target_paths, label=self.label)
         arrays = [np.array(self.ground_truth(i).convert('RGB')) for i in range(len(self))]
         return ImageSource(arrays=arrays, keys=list(self.keys), label=self.label)
+
+    def training_sets(self):
+        """(source, target) training images as ImageSources: what the domain score's probe is fitted on."""
+        missing = [folder for folder in self.train_folders if not os.path.isdir(folder)]
+        if missing:
+            raise UserError(f'the domain score fits its probe on trainA/ and trainB/; {missing[0]} does not exist')
+        return tuple(ImageSource.from_folder(folder) for folder in self.train_folders)
 
     def _half(self, image, which):
         """The whole image (unaligned), else the input (which=0) or target (1) half of A|B."""

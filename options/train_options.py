@@ -36,6 +36,8 @@ class TrainOptions(BaseOptions):
         parser.add_argument('--lr_policy', type=str, default='linear', choices=['linear', 'step', 'plateau', 'cosine'], help='learning rate policy')
         # in-training evaluation (metrics/during_training.py)
         parser.add_argument('--eval_freq', type=int, default=0, help='every N epochs, FID and KID of the first --eval_num_test test translations; keeps best_net_*.pth (0: off)')
+        parser.add_argument('--eval_metrics', type=str, default='fid,kid',
+                            help='what --eval_freq measures: fid and kid, and domain (the share of translations a probe on the training sets assigns to the target domain)')
         parser.add_argument('--eval_num_test', type=int, default=50, help='how many test images --eval_freq translates and measures (fixed, in file-name order)')
         parser.add_argument('--lr_decay_iters', type=int, default=50, help='multiply by a gamma every lr_decay_iters iterations')
         speed.add_options(parser)  # --precision, --channels_last, --compile (util/speed.py)
@@ -50,8 +52,10 @@ class TrainOptions(BaseOptions):
         for name in ['print_freq', 'display_freq', 'update_html_freq', 'save_latest_freq', 'save_epoch_freq', 'epoch_count']:
             if getattr(opt, name) <= 0:
                 raise UserError(f'--{name} must be positive, got {getattr(opt, name)}')
+        if not {'fid', 'kid'} <= {m.strip() for m in opt.eval_metrics.split(',') if m.strip()} <= {'fid', 'kid', 'domain'}:
+            raise UserError(f'--eval_metrics: fid and kid (the best checkpoint follows FID), and optionally domain; '
+                            f'got {opt.eval_metrics}')
         if opt.eval_freq and opt.eval_num_test < 2:
             raise UserError(f'--eval_num_test must be at least 2 (FID needs two images), got {opt.eval_num_test}')
         if opt.lr <= 0:
             raise UserError(f'--lr must be positive, got {opt.lr}')
-

@@ -7,13 +7,13 @@ trained with one shared budget on one data set, then measured (FID, KID) and tab
 Each run is train.py then test.py (the whole test set) in its own subprocess, under
 <checkpoints_dir>/ablation_<tag>/<run> and <results_dir>/ablation_<tag>/<run>/test_latest/; its log
 is <results_dir>/ablation_<tag>/<run>.log. A run whose checkpoint and result page exist is skipped
-(so a stopped ablation resumes where it was) unless --force. Then each run's translated testA
-(fake_B) is measured against the real testB, and ablation.md (docs-ready, linking each result page)
-and ablation.csv are written beside the runs. --max_dataset_size limits the training sets only.
-
---reference resized (default) measures against testB downscaled to the size of the translations, so
-that a small-budget run is not scored on its resolution alone; --reference original is the field's
-protocol (pytorch-fid on the test set as stored) and the right choice at 256 px.
+(so a stopped ablation resumes where it was) unless --force. Then every run translates the whole
+test set in both directions (scripts/compare.py, pages compare_AtoB/ and compare_BtoA/ beside the
+runs): FID / KID against the real target test set as stored (the field's protocol) and downscaled
+to the translations' size (so a small-budget run is not scored on its resolution alone), and the
+domain score (metrics/domain.py), each beside the untranslated inputs' numbers. ablation.md
+(docs-ready) and ablation.csv (one row per run and direction) are written beside the runs.
+--max_dataset_size limits the training sets only.
 """
 import argparse
 import csv
@@ -22,6 +22,7 @@ import glob
 import io
 import json
 import os
+import subprocess
 import sys
 from collections import namedtuple
 
@@ -30,8 +31,8 @@ from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # run from anywhere
-from metrics import ImageSource, compute_metrics  # noqa: E402
-from metrics.image_source import list_images  # noqa: E402
+from metrics import ImageSource  # noqa: E402
+from scripts import compare  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_grid import image_grid  # noqa: E402
 from util.launcher import run_jobs  # noqa: E402
@@ -39,6 +40,7 @@ from util.loss_log import final_losses  # noqa: E402
 from util.util import atomic_write_text  # noqa: E402
 
 Experiment = namedtuple('Experiment', 'name row options')
+DIRECTIONS = ('AtoB', 'BtoA')
 
 # Figure 5, one named option set per row; the shared budget is added to every one.
 EXPERIMENTS = [
@@ -72,9 +74,7 @@ def parse_args(argv=None):
     parser.add_argument('--tag', help='names the ablation folders (default: the data set folder name)')
     parser.add_argument('--checkpoints_dir', default='./checkpoints')
     parser.add_argument('--results_dir', default='./results')
-    parser.add_argument('--grid_rows', type=int, default=4, help='test inputs shown in grid.png, one row each')
-    parser.add_argument('--reference', choices=['resized', 'original'], default='resized',
-                        help='real testB at the translations\' size, or as stored (see above)')
+    parser.add_argument('--grid_rows', type=int, default=4, help='test inputs of each direction shown in grid.png')
     opt = parser.parse_args(argv)
     if opt.parallel < 1:
         parser.error('--parallel must be at least 1')
@@ -122,21 +122,25 @@ def is_done(opt, exp):
             and os.path.isfile(os.path.join(page_dir(opt, exp), 'index.html')))
 
 
-def reference(opt, size):
-    """The real testB to measure against: as stored, or downscaled once to `size` (w, h) into the
-    ablation folder (a folder, so its features are cached across runs and reruns)."""
-    real = os.path.join(opt.dataroot, 'testB')
-    if opt.reference == 'original':
-        return real
-    folder = os.path.join(opt.out, f'testB_{size[0]}x{size[1]}')
-    paths = list_images(real)
-    if not os.path.isdir(folder) or len(os.listdir(folder)) != len(paths):
-        os.makedirs(folder, exist_ok=True)
-        for path in paths:
-            with Image.open(path) as img:
-                name = os.path.splitext(os.path.basename(path))[0] + '.png'
-                img.convert('RGB').resize(size, Image.BICUBIC).save(os.path.join(folder, name))
-    return folder
+def write_provenance(opt, exp):
+    """<checkpoint>/provenance.json: the commit that trains the run, kept for the results table."""
+    folder = os.path.join(opt.checkpoints, exp.name)
+    os.makedirs(folder, exist_ok=True)
+    commit = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True)
+    atomic_write_text(os.path.join(folder, 'provenance.json'),
+                      json.dumps({'commit': commit.stdout.strip() or 'unknown'}) + '\n')
+
+
+def training_facts(opt, exp):
+    """(iterations, wall seconds of training, commit) of a finished run, from its files: the training
+    state's counter, the time from train_opt.txt (written at the start) to the last checkpoint."""
+    folder = os.path.join(opt.checkpoints, exp.name)
+    state = torch.load(os.path.join(folder, 'latest_train_state.pth'), map_location='cpu', weights_only=True)
+    last = max(glob.glob(os.path.join(folder, 'latest_net_*.pth')), key=os.path.getmtime)
+    wall = os.path.getmtime(last) - os.path.getmtime(os.path.join(folder, 'train_opt.txt'))
+    provenance = os.path.join(folder, 'provenance.json')
+    commit = _load(provenance)['commit'] if os.path.isfile(provenance) else 'unknown'
+    return state['total_iters'], wall, commit
 
 
 def _load(path):
@@ -144,67 +148,82 @@ def _load(path):
         return json.load(f)
 
 
-def evaluate(opt, exp, fresh):
-    """FID / KID of the run's fake_B against real testB, kept in <run>/metrics.json and reused
-    while the run is unchanged; plus the final losses from its loss_log.txt."""
-    saved = os.path.join(opt.out, exp.name, 'metrics.json')
-    if fresh or not os.path.isfile(saved) or _load(saved).get('reference_mode') != opt.reference:
-        fake = ImageSource.from_folder(os.path.join(page_dir(opt, exp), 'images'), 'fake_B')
-        real = reference(opt, Image.fromarray(fake.load(0)).size)
-        gpu = opt.gpu_ids.split(',')[0].strip()
-        device = f'cuda:{gpu}' if torch.cuda.is_available() and gpu not in ('', '-1') else 'cpu'
-        report = compute_metrics(['fid', 'kid'], fake, real, device=device, progress=False,
-                                 cache_dir=os.path.join(opt.out, 'feature_cache'))
-        scores = {**report.scores, 'n_fake': len(fake), 'n_real': len(ImageSource.of(real)), 'reference': real,
-                  'reference_mode': opt.reference}
-        atomic_write_text(saved, json.dumps(scores, indent=1))
-    scores = _load(saved)
-    log = os.path.join(opt.checkpoints, exp.name, 'loss_log.txt')
-    return {**scores, 'losses': final_losses(log) if os.path.isfile(log) else {}}
+def evaluate(opt, experiments):
+    """Every run's translations of the whole test set, both directions, through compare.py: FID /
+    KID against the real targets as stored and at the translations' size, and the domain score,
+    with the untranslated inputs as a baseline row. Returns {(run, direction): scores}."""
+    names = ','.join(f'{exp.name}:{exp.options[exp.options.index("--model") + 1]}' for exp in experiments)
+    scores = {}
+    for direction in DIRECTIONS:
+        compare.main(['--names', names, '--dataroot', opt.dataroot, '--checkpoints_dir', opt.checkpoints,
+                      '--results_dir', opt.out, '--tag', direction, '--direction', direction,
+                      '--num_test', str(10 ** 9), '--include_real_baseline', '--at_size',
+                      '--metrics', 'fid,kid,domain', '--gpu_ids', opt.gpu_ids, '--no_progress',
+                      '--cache_dir', os.path.join(opt.out, 'feature_cache')])
+        for row in _load(os.path.join(opt.out, f'compare_{direction}', 'metrics.json')):
+            scores[row['name'], direction] = {**row['scores'], 'n_fake': row['n_fake'], 'n_real': row['n_real']}
+    return scores
 
 
 def write_grid(opt, experiments):
-    """grid.png: a few test inputs spread over testA (rows), then each run's translation (columns)."""
-    images = [os.path.join(page_dir(opt, exp), 'images') for exp in experiments]
-    keys = ImageSource.from_folder(images[0], 'fake_B').keys
-    keys = keys[::max(1, len(keys) // opt.grid_rows)][:opt.grid_rows]
-    columns = [('input (A)', os.path.join(images[0], '{}_real_A.png'))]
-    columns += [(exp.name, os.path.join(folder, '{}_fake_B.png')) for exp, folder in zip(experiments, images)]
-    return image_grid(columns, keys, os.path.join(opt.out, 'grid.png'))
+    """grid.png: --grid_rows test inputs of each direction, spread over the test set (rows), then
+    each run's translation (columns), at twice the translations' size, from the compare pages."""
+    keys = []
+    for direction in DIRECTIONS:
+        folder = os.path.join(f'compare_{direction}', 'images')
+        stems = ImageSource.from_folder(os.path.join(opt.out, folder), 'input').keys
+        keys += [os.path.join(folder, stem) for stem in stems[::max(1, len(stems) // opt.grid_rows)][:opt.grid_rows]]
+    columns = [('input', os.path.join(opt.out, '{}_input.png'))]
+    columns += [(exp.name, os.path.join(opt.out, '{}_m%d.png' % k)) for k, exp in enumerate(experiments, 1)]
+    return image_grid(columns, keys, os.path.join(opt.out, 'grid.png'), size_from=1)
 
 
-def markdown(opt, rows, experiments):
-    """A docs-ready table; links are relative to the ablation folder the file is written into."""
-    first = rows[experiments[0].name]
+def table_rows(opt, experiments, scores):
+    """One row per run and direction: what was trained, for how long, and how it measures."""
+    rows = []
+    for exp in experiments:
+        iterations, wall, commit = training_facts(opt, exp)
+        log = os.path.join(opt.checkpoints, exp.name, 'loss_log.txt')
+        losses = final_losses(log) if os.path.isfile(log) else {}
+        for direction in DIRECTIONS:
+            s, baseline = scores[exp.name, direction], scores[compare.BASELINE, direction]
+            rows.append({'run': exp.name, 'row': exp.row, 'model': exp.options[exp.options.index('--model') + 1],
+                         'preset': exp.name, 'seed': opt.seed if opt.seed is not None else '',
+                         'direction': direction, 'iterations': iterations, 'wall_s': round(wall),
+                         'fid': s['fid'], 'kid': s['kid'], 'fid_at_size': s['fid_at_size'],
+                         'kid_at_size': s['kid_at_size'], 'domain_score': s['domain'],
+                         'domain_input': baseline['domain'], 'domain_real': s['domain_real'],
+                         'fid_input': baseline['fid'], 'fid_input_at_size': baseline['fid_at_size'],
+                         'n_fake': s['n_fake'], 'n_real': s['n_real'], 'commit': commit,
+                         **{f'loss_{k}': v for k, v in losses.items()}})
+    return rows
+
+
+def markdown(opt, rows):
+    """A docs-ready table; the pages it names are compare_AtoB/ and compare_BtoA/ beside it."""
     lines = [f'# Ablation ({opt.tag})', '',
              f'Budget for every run: `{" ".join(budget(opt, TRAIN_BUDGET))}`. ',
-             f'FID / KID: {first["n_fake"]} translations of testA (fake_B) against {first["n_real"]} real '
-             f'testB images ({opt.reference}: `{first["reference"]}`), standard Inception features. '
-             f'Losses: each term\'s mean over the loss-log lines of the last epoch. '
+             'FID / KID: every test input of the direction translated, against the whole real target test set, '
+             'as stored and downscaled to the translations\' size; domain: share of translations a linear probe on '
+             'the two training sets assigns to the target domain (untranslated inputs / real targets in brackets). '
              f'Written {datetime.date.today()}, torch {torch.__version__}.', '',
-             '| run | Figure 5 row | FID | KID (mean ± std) | final losses | result page |',
-             '|---|---|---:|---:|---|---|']
-    for exp in experiments:
-        row = rows[exp.name]
-        losses = ', '.join(f'{k} {v:.3f}' for k, v in row['losses'].items())
-        page = os.path.relpath(os.path.join(page_dir(opt, exp), 'index.html'), opt.out)
-        lines.append(f'| {exp.name} | {exp.row} | {row["fid"]:.1f} | {row["kid"]:.4f} ± {row["kid_std"]:.4f} '
-                     f'| {losses} | [{exp.name}]({page}) |')
+             '| run | Figure 5 row | direction | iterations | wall | FID | KID | FID at size | KID at size '
+             '| domain (inputs / real) | commit |',
+             '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|']
+    for r in rows:
+        lines.append(f'| {r["run"]} | {r["row"]} | {r["direction"]} | {r["iterations"]} | {r["wall_s"] / 60:.0f} min '
+                     f'| {r["fid"]:.1f} | {r["kid"]:.4f} | {r["fid_at_size"]:.1f} | {r["kid_at_size"]:.4f} '
+                     f'| {r["domain_score"]:.2f} ({r["domain_input"]:.2f} / {r["domain_real"]:.2f}) | {r["commit"]} |')
     lines += ['', '![test inputs and each run\'s translation](grid.png)']
     return '\n'.join(lines) + '\n'
 
 
-def csv_text(opt, rows, experiments):
-    terms = list(dict.fromkeys(k for exp in experiments for k in rows[exp.name]['losses']))
+def csv_text(rows):
+    columns = list(dict.fromkeys(k for row in rows for k in row))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\n')
-    writer.writerow(['run', 'row', 'fid', 'kid', 'kid_std', 'n_fake', 'n_real'] + [f'loss_{t}' for t in terms]
-                    + ['page'])
-    for exp in experiments:
-        row = rows[exp.name]
-        writer.writerow([exp.name, exp.row, row['fid'], row['kid'], row['kid_std'], row['n_fake'], row['n_real']]
-                        + [row['losses'].get(t, '') for t in terms]
-                        + [os.path.join(page_dir(opt, exp), 'index.html')])
+    writer = csv.DictWriter(out, columns, lineterminator='\n')
+    writer.writeheader()
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -215,16 +234,18 @@ def main(argv=None):
     for exp in experiments:
         if exp not in todo:
             print(f'skip {exp.name}: checkpoint and result page exist (--force to redo)')
+    for exp in todo:
+        write_provenance(opt, exp)
     codes = run_jobs([(exp.name, commands(opt, exp), os.path.join(opt.out, exp.name + '.log')) for exp in todo],
                      parallel=opt.parallel)
     failed = sorted(name for name, code in codes.items() if code)
     if failed:
         raise UserError(f'run(s) {", ".join(failed)} failed; see {opt.out}/<run>.log')
-    rows = {exp.name: evaluate(opt, exp, exp in todo) for exp in experiments}
+    rows = table_rows(opt, experiments, evaluate(opt, experiments))
     write_grid(opt, experiments)
-    atomic_write_text(os.path.join(opt.out, 'ablation.md'), markdown(opt, rows, experiments))
-    atomic_write_text(os.path.join(opt.out, 'ablation.csv'), csv_text(opt, rows, experiments))
-    print(markdown(opt, rows, experiments))
+    atomic_write_text(os.path.join(opt.out, 'ablation.md'), markdown(opt, rows))
+    atomic_write_text(os.path.join(opt.out, 'ablation.csv'), csv_text(rows))
+    print(markdown(opt, rows))
     print(f'wrote {os.path.join(opt.out, "ablation.md")}, ablation.csv and grid.png')
     return rows
 

@@ -9,6 +9,11 @@ where that file is missing or says otherwise. The first --num_test inputs of the
 --direction are translated by every model (in eval mode, as test.py --eval) and measured:
 - FID and KID against the real target test set (the field's protocol: horse2zebra's 120 testA
   translations against all 140 testB images); its Inception features are cached on disk;
+- with --at_size, FID and KID again with the targets (and the untranslated inputs) downscaled to
+  the translations' size, so that a small model is not scored on its resolution alone;
+- the domain score (metrics/domain.py): the share of translations that a linear probe fitted on
+  the two training sets' Inception features, at the translations' size, assigns to the target
+  domain, with the same share for the real targets and, as a baseline, the untranslated inputs;
 - L1 / PSNR / SSIM against ground truth where it exists (aligned A|B data, or a target file of
   the same name for every input), the ground truth preprocessed like the inputs.
 --include_real_baseline adds the untranslated inputs as a row: real A against real B.
@@ -40,7 +45,7 @@ from scripts.evaluate import write_outputs  # noqa: E402
 from util import html, util  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 
-SET_METRICS = ('fid', 'kid')
+SET_METRICS = ('fid', 'kid', 'domain')
 PAIRED_METRICS = ('l1', 'psnr', 'ssim')
 # What a test run takes from the training options besides the model's own: the architecture and
 # the image size. Data and run settings (dataroot, batch size, load_size, flips) are the test's.
@@ -60,9 +65,11 @@ def parse_args(argv=None):
     parser.add_argument('--num_test', type=int, default=50, help='how many input images to translate')
     parser.add_argument('--direction', default='AtoB', choices=['AtoB', 'BtoA'], help='translate A images to B, or B to A')
     parser.add_argument('--epoch', default='latest', help='which checkpoint of every experiment')
-    parser.add_argument('--metrics', default=','.join(SET_METRICS + PAIRED_METRICS),
-                        help='comma-separated; paired ones (l1, psnr, ssim) only where ground truth exists')
+    parser.add_argument('--metrics', default=','.join(('fid', 'kid') + PAIRED_METRICS),
+                        help='comma-separated, from fid, kid, domain, l1, psnr, ssim; paired ones (l1, psnr, ssim) only where ground truth exists')
     parser.add_argument('--include_real_baseline', action='store_true', help='add the untranslated inputs as a row')
+    parser.add_argument('--at_size', action='store_true',
+                        help="also FID / KID against the targets downscaled to the translations' size")
     parser.add_argument('--gpu_ids', default='0', help='e.g. 0; -1 for the CPU')
     parser.add_argument('--batch_size', type=int, default=50, help='images per Inception batch')
     parser.add_argument('--cache_dir', help='feature cache of real image sets (default ~/.cache/crossnet/metrics)')
@@ -136,15 +143,22 @@ def load_model(name, args, trained_direction, opt):
     return model, test_opt, visual
 
 
-def measure(label, fakes, test_set, ground_truth, opt):
-    """One table row: set metrics against the target set, paired ones against `ground_truth`."""
+def measure(label, fakes, test_set, ground_truth, opt, size):
+    """One table row: set metrics against the target set (as stored, and at `size`, the
+    translations' width and height, where asked), paired ones against `ground_truth`."""
     keys = test_set.keys
     fake = ImageSource(arrays=fakes, keys=keys, label=label)
     kwargs = dict(device=opt.device, batch_size=opt.batch_size, cache_dir=opt.cache_dir, progress=not opt.no_progress)
     scores, per_image = {}, {}
-    wanted = [m for m in opt.metrics if m in SET_METRICS]
+    wanted = [m for m in opt.metrics if m in ('fid', 'kid')]
     if wanted:
         scores.update(compute_metrics(wanted, fake, opt.targets, **kwargs).scores)
+    if wanted and opt.at_size:
+        small = compute_metrics(wanted, fake.at_size(size), opt.targets.at_size(size), **kwargs).scores
+        scores.update({f'{k}_at_size': v for k, v in small.items()})
+    if 'domain' in opt.metrics:
+        scores.update(compute_metrics('domain', fake.at_size(size), opt.targets, domain_train=test_set.training_sets(),
+                                      **kwargs).scores)
     wanted = [m for m in opt.metrics if m in PAIRED_METRICS]
     if wanted and ground_truth is not None:
         report = compute_metrics(wanted, fake, ImageSource(arrays=ground_truth, keys=keys, label='ground truth'), **kwargs)
@@ -154,9 +168,12 @@ def measure(label, fakes, test_set, ground_truth, opt):
             'n_real': len(opt.targets), 'scores': scores, 'per_image': per_image}
 
 
+COLUMNS = ('fid', 'kid', 'fid_at_size', 'kid_at_size', 'domain', 'domain_real') + PAIRED_METRICS
+
+
 def table(rows):
-    """Header and text cells: FID, KID as mean ± std, then the paired metrics that were measured."""
-    present = [m for m in ('fid', 'kid') + PAIRED_METRICS if any(m in r['scores'] for r in rows)]
+    """Header and text cells: FID, KID as mean ± std, then the others that were measured."""
+    present = [m for m in COLUMNS if any(m in r['scores'] for r in rows)]
     header = ['model', 'images'] + [m.upper() for m in present]
     cells = []
     for row in rows:
@@ -165,10 +182,10 @@ def table(rows):
         for m in present:
             if m not in s:
                 line.append('-')
-            elif m == 'kid':
-                line.append(f'{s["kid"]:.4f} ± {s["kid_std"]:.4f}')
+            elif m.startswith('kid'):
+                line.append(f'{s[m]:.4f} ± {s[m.replace("kid", "kid_std")]:.4f}')
             else:
-                line.append(f'{s[m]:.4f}' if m != 'fid' else f'{s[m]:.2f}')
+                line.append(f'{s[m]:.2f}' if m.startswith('fid') else f'{s[m]:.4f}')
         cells.append(line)
     return header, cells
 
@@ -195,12 +212,7 @@ def main(argv=None):
     web_dir = os.path.join(opt.results_dir, 'compare_' + re.sub(r'[^A-Za-z0-9._+-]', '_', tag))
     page = html.HTML(web_dir, f'Comparison: {", ".join(name for name, _ in opt.experiments)}')
     inputs = [test_set.input_image(i) for i in range(len(test_set))]
-    columns, rows = [], []
-    if opt.include_real_baseline:
-        raw = [np.array(image.convert('RGB')) for image in inputs]  # copies: torch warns on read-only arrays
-        truth = [np.array(test_set.ground_truth(i).convert('RGB')) for i in range(len(test_set))] if test_set.has_ground_truth else None
-        same_size = truth is not None and all(a.shape == b.shape for a, b in zip(raw, truth))
-        rows.append(measure(BASELINE, raw, test_set, truth if same_size else None, opt))
+    columns, rows, size = [], [], None
     for k, (name, spec) in enumerate(specs.items(), 1):
         model, test_opt, visual = load_model(name, *spec, opt)
         to_tensor = input_transform(test_opt)
@@ -209,9 +221,15 @@ def main(argv=None):
         if test_set.has_ground_truth:
             to_truth = input_transform(test_opt, channels=test_opt.output_nc)
             truth = [to_uint8(to_truth(test_set.ground_truth(i)))[0] for i in range(len(test_set))]
-        rows.append(measure(name, fakes, test_set, truth, opt))
+        size = size or (fakes[0].shape[1], fakes[0].shape[0])
+        rows.append(measure(name, fakes, test_set, truth, opt, size))
         columns.append((name, [f'{key}_m{k}.png' for key in test_set.keys], fakes))
         print(f'{name}: --model {test_opt.model}, {visual} of {len(fakes)} images measured ({time.time() - start:.0f} s so far)')
+    if opt.include_real_baseline:
+        raw = [np.array(image.convert('RGB')) for image in inputs]  # copies: torch warns on read-only arrays
+        truth = [np.array(test_set.ground_truth(i).convert('RGB')) for i in range(len(test_set))] if test_set.has_ground_truth else None
+        same_size = truth is not None and all(a.shape == b.shape for a, b in zip(raw, truth))
+        rows.insert(0, measure(BASELINE, raw, test_set, truth if same_size else None, opt, size))
     header, cells = table(rows)
     took = f'evaluation took {time.time() - start:.1f} s'
     write_page(page, test_set, inputs, columns, header, cells, took, opt)

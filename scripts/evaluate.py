@@ -39,6 +39,7 @@ def parse_args(argv=None):
     parser.add_argument('--fake_suffix', default='',
                         help='with --results and --real: which saved visual to measure (default fake_B, else fake)')
     parser.add_argument('--metrics', default='fid,kid', help=f'comma-separated, from {",".join(list_metrics())}')
+    parser.add_argument('--domain_train', help='SOURCE,TARGET: training image folders the domain metric fits its probe on')
     parser.add_argument('--out', help='prefix of the JSON / CSV files (default <results>/metrics, or ./metrics)')
     parser.add_argument('--device', default='cpu', help='cpu, cuda, cuda:1, ...')
     parser.add_argument('--batch_size', type=int, default=50)
@@ -50,6 +51,11 @@ def parse_args(argv=None):
         parser.error('--fake needs --real')
     if opt.batch_size < 1:
         parser.error('--batch_size must be at least 1')
+    if opt.domain_train:
+        folders = [f.strip() for f in opt.domain_train.split(',')]
+        if len(folders) != 2 or not all(folders):
+            parser.error(f'--domain_train takes two folders, source and target: {opt.domain_train}')
+        opt.domain_train = tuple(ImageSource.from_folder(f) for f in folders)
     return opt
 
 
@@ -125,7 +131,8 @@ def main(argv=None):
     rows = []
     for name, fake, real in comparisons(opt):
         report = compute_metrics(names, fake, real, device=opt.device, batch_size=opt.batch_size,
-                                 cache_dir=opt.cache_dir, use_cache=not opt.no_cache, progress=not opt.no_progress)
+                                 cache_dir=opt.cache_dir, use_cache=not opt.no_cache, progress=not opt.no_progress,
+                                 domain_train=opt.domain_train)
         rows.append({'name': name, 'fake': fake.label, 'real': real.label, 'n_fake': len(fake),
                      'n_real': len(real), 'scores': report.scores, 'per_image': report.per_image})
     print_table(rows)

@@ -4,8 +4,11 @@ per-position L2 magnitude of the code | translation, one row per image, as a gri
 Takes test.py's options (model options must match training):
 
     python scripts/visualize_latent.py --dataroot datasets/horse2zebra/testA --name h2z_crossnet --num_test 8
+    python scripts/visualize_latent.py --dataroot datasets/horse2zebra/testA --name h2z_cyclegan --model cycle_gan
 
 writes <results_dir>/<name>/latent_<epoch>/{grid.png,index.html,images/}. --direction BtoA shows E_ba / Dec_a.
+For CycleGAN the code is the ResNet generator's output after its last residual block (G_A, or G_B
+with --direction BtoA), the same place as CrossNet's z, so the two figures compare directly.
 """
 import os
 import sys
@@ -17,9 +20,10 @@ from PIL import Image
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from data import create_dataset  # noqa: E402
-from models import create_model  # noqa: E402
+from models import create_model, networks  # noqa: E402
 from options.test_options import TestOptions  # noqa: E402
 from util import html  # noqa: E402
+from util.errors import UserError, run_cli  # noqa: E402
 from util.util import tensor2im  # noqa: E402
 
 COLUMNS = ('input', 'latent PCA', 'latent magnitude', 'output')
@@ -79,6 +83,19 @@ def write_figure(rows, names, out_dir, title):
     return os.path.join(out_dir, 'grid.png')
 
 
+def encoder_decoder(model, AtoB):
+    """The two halves of the translation of `model` for one direction: CrossNet's E and Dec, or a
+    ResNet generator split after its last residual block."""
+    if hasattr(model, 'netE_ab'):
+        return (model.netE_ab, model.netDec_b) if AtoB else (model.netE_ba, model.netDec_a)
+    net = getattr(model, 'netG_A' if AtoB else 'netG_B', None)
+    layers = getattr(getattr(net, 'module', net), 'model', None)
+    blocks = [i for i, layer in enumerate(layers or []) if isinstance(layer, networks.ResnetBlock)]
+    if not blocks:
+        raise UserError(f'--model {model.opt.model}: no CrossNet encoder or ResNet generator to take a latent code from')
+    return layers[:blocks[-1] + 1], layers[blocks[-1] + 1:]
+
+
 def main(args=None):
     args = sys.argv[1:] if args is None else args
     opt = TestOptions().parse(['--model', 'crossnet', '--dataset_mode', 'single', *args])
@@ -86,8 +103,7 @@ def main(args=None):
     model = create_model(opt)
     model.setup(opt)
     model.eval()
-    AtoB = opt.direction == 'AtoB'
-    encoder, decoder = (model.netE_ab, model.netDec_b) if AtoB else (model.netE_ba, model.netDec_a)
+    encoder, decoder = encoder_decoder(model, opt.direction == 'AtoB')
     rows, names = [], []
     with torch.no_grad():
         for i, data in enumerate(create_dataset(opt)):
@@ -104,4 +120,4 @@ def main(args=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

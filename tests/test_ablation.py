@@ -44,18 +44,20 @@ def test_unknown_run_name_is_one_line_error(unaligned_root):
         ablation.selected('gan_id,nope')
 
 
-def test_grid_has_an_input_column_and_one_column_per_run(unaligned_root, tmp_path):
+def test_grid_has_rows_of_both_directions_an_input_column_and_one_column_per_run(unaligned_root, tmp_path):
     opt = ablation.parse_args(['--dataroot', unaligned_root, '--results_dir', str(tmp_path), '--grid_rows', '2'])
     experiments = ablation.selected('gan_id,cycle_gan')
-    for shade, exp in enumerate(experiments):
-        images = os.path.join(ablation.page_dir(opt, exp), 'images')
+    for d, direction in enumerate(ablation.DIRECTIONS):
+        images = os.path.join(opt.out, f'compare_{direction}', 'images')
         os.makedirs(images)
         for key in ('a', 'b', 'c', 'd'):
-            Image.new('RGB', (16, 16), (9, 9, 9)).save(os.path.join(images, f'{key}_real_A.png'))
-            Image.new('RGB', (16, 16), (100 * shade, 0, 0)).save(os.path.join(images, f'{key}_fake_B.png'))
+            Image.new('RGB', (64, 64), (9, 9, 9 + d)).save(os.path.join(images, f'{key}_input.png'))
+            for k in (1, 2):
+                Image.new('RGB', (16, 16), (100 * k, 50 * d, 0)).save(os.path.join(images, f'{key}_m{k}.png'))
     with Image.open(ablation.write_grid(opt, experiments)) as grid:
-        assert grid.size == (3 * 32, 14 + 2 * 32)
-        assert grid.getpixel((40, 30)) == (0, 0, 0) and grid.getpixel((70, 30)) == (100, 0, 0)
+        assert grid.size == (3 * 32, 14 + 4 * 32)  # cells at twice the translations' 16 px
+        assert grid.getpixel((10, 30)) == (9, 9, 9) and grid.getpixel((40, 30)) == (100, 0, 0)
+        assert grid.getpixel((70, 14 + 3 * 32 + 5)) == (200, 50, 0)  # last row: BtoA, second run
 
 
 @pytest.mark.slow
@@ -68,18 +70,21 @@ def test_two_presets_end_to_end_then_resume(tmp_path, capsys):
     ablation.main(args)
     out = tmp_path / 'res' / 'ablation_t'
     table = (out / 'ablation.md').read_text()
-    assert '| gan_id | GAN+Id |' in table and '| full | all three (CrossNet) |' in table
-    assert '(gan_id/test_latest/index.html)' in table and '(grid.png)' in table
+    assert '| gan_id | GAN+Id | AtoB |' in table and '| full | all three (CrossNet) | BtoA |' in table
+    assert '(grid.png)' in table
     with Image.open(out / 'grid.png') as grid:  # 2 rows at 2x of 32 px, input + 2 runs
         assert grid.size == (3 * 64, 14 + 2 * 64)
     assert (out / 'gan_id' / 'test_latest' / 'index.html').is_file()
+    assert (out / 'compare_AtoB' / 'index.html').is_file() and (out / 'compare_BtoA' / 'index.html').is_file()
     with open(out / 'ablation.csv') as f:
-        rows = {row['run']: row for row in csv.DictReader(f)}
-    assert set(rows) == {'gan_id', 'full'}
+        rows = {(row['run'], row['direction']): row for row in csv.DictReader(f)}
+    assert set(rows) == {(run, d) for run in ('gan_id', 'full') for d in ('AtoB', 'BtoA')}
     for row in rows.values():
-        assert int(row['n_fake']) == 3
-        assert all(math.isfinite(float(row[k])) for k in ('fid', 'kid', 'kid_std', 'loss_GAN', 'loss_Id'))
-    assert rows['full']['loss_ZCyc'] and not rows['gan_id']['loss_ZCyc']  # the preset removed the term
+        assert int(row['n_fake']) == 3 and int(row['iterations']) > 0 and float(row['wall_s']) >= 0
+        assert all(math.isfinite(float(row[k])) for k in ('fid', 'kid', 'fid_at_size', 'kid_at_size', 'loss_GAN'))
+        assert 0 <= float(row['domain_score']) <= 1 and 0 <= float(row['domain_input']) <= 1
+        assert row['commit'] and row['commit'] != 'unknown'
+    assert rows['full', 'AtoB']['loss_ZCyc'] and not rows['gan_id', 'AtoB']['loss_ZCyc']  # the preset removed the term
     capsys.readouterr()
     ablation.main(args)
     assert capsys.readouterr().out.count('checkpoint and result page exist') == 2

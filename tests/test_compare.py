@@ -121,3 +121,22 @@ def test_fid_kid_with_real_baseline(trained, tmp_path):
         assert all(math.isfinite(row['scores'][k]) for k in ('fid', 'kid', 'kid_std', 'l1'))
         assert row['scores']['fid'] > 0
     assert os.listdir(tmp_path)  # the target set's features were cached
+
+
+@pytest.mark.slow
+def test_domain_score_and_at_size_columns(trained, tmp_path, capsys):
+    run(trained, '--metrics', 'fid,kid,domain', '--at_size', '--include_real_baseline', '--tag', 'domain',
+        '--cache_dir', str(tmp_path))
+    with open(os.path.join(trained['results'], 'compare_domain', 'metrics.json')) as f:
+        saved = json.load(f)
+    assert [r['name'] for r in saved] == ['real (no translation)', *MODELS]
+    for row in saved:
+        scores = row['scores']
+        assert 0 <= scores['domain'] <= 1 and 0 <= scores['domain_real'] <= 1
+        assert math.isfinite(scores['fid_at_size']) and math.isfinite(scores['kid_at_size'])
+    # the synthetic test images are stored at the models' size, so the two references agree
+    assert saved[1]['scores']['fid_at_size'] == pytest.approx(saved[1]['scores']['fid'], rel=1e-4)
+    # the probe judges the real targets and the untranslated inputs on the same scale: they differ
+    assert saved[0]['scores']['domain'] < saved[0]['scores']['domain_real']
+    header = capsys.readouterr().out
+    assert 'DOMAIN' in header and 'FID_AT_SIZE' in header

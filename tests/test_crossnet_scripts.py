@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 
 SCRIPTS = Path(__file__).resolve().parents[1] / 'scripts'
@@ -50,6 +51,29 @@ def test_visualize_latent_end_to_end(tmp_path):
     grid = np.asarray(Image.open(Path(out) / 'grid.png'))
     assert grid.shape == (2 * 32, 4 * 32, 3)
     assert (Path(out) / 'index.html').read_text().count('<img') == 8
+
+
+def test_visualize_latent_of_a_cyclegan_splits_after_the_last_residual_block(tmp_path):
+    """CycleGAN's code is its generator after the residual blocks: the halves compose to G_A."""
+    from models.cycle_gan_model import CycleGANModel
+    from options.train_options import TrainOptions
+    latent = load('visualize_latent')
+    images = tmp_path / 'images'
+    images.mkdir()
+    Image.fromarray(np.random.RandomState(0).randint(0, 255, (32, 32, 3), np.uint8)).save(images / '0.png')
+    common = ['--dataroot', str(images), '--name', 'cg', '--checkpoints_dir', str(tmp_path / 'ckpt'),
+              '--model', 'cycle_gan', '--gpu_ids', '-1', '--ngf', '4', '--netG', 'resnet_6blocks']
+    with contextlib.redirect_stdout(io.StringIO()):
+        model = CycleGANModel(TrainOptions().parse(common + ['--ndf', '4']))
+        model.save_networks('latest')
+        out = latent.main(common + ['--results_dir', str(tmp_path / 'results'), '--load_size', '32', '--crop_size', '32'])
+    encoder, decoder = latent.encoder_decoder(model, True)
+    x = torch.rand(1, 3, 32, 32) * 2 - 1
+    with torch.no_grad():
+        z = encoder(x)
+        assert z.shape == (1, 16, 8, 8)  # ngf * 4 channels at a quarter of the size
+        assert torch.equal(decoder(z), model.netG_A(x))
+    assert np.asarray(Image.open(Path(out) / 'grid.png')).shape == (32, 4 * 32, 3)
 
 
 def synthetic_scene(h=40, w=40):

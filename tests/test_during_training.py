@@ -148,3 +148,24 @@ def test_measuring_restores_modes_and_random_state():
         random.random(), np.random.rand(), torch.rand(5)
     assert [m.training for m in model.netG.modules()] == [True, True, True, False]
     assert (random.random(), np.random.rand(), torch.rand(1)) == expected
+
+
+def test_domain_score_during_training_uses_the_training_sets(synthetic, tmp_path, monkeypatch):
+    seen = []
+
+    def fake_metrics(names, fake, real, domain_train=None, **kwargs):
+        seen.append((list(names), [len(s) for s in domain_train]))
+        return MetricReport(scores={'fid': 1.0, 'kid': 0.1, 'kid_std': 0.01, 'domain': 0.25, 'domain_real': 1.0})
+
+    monkeypatch.setattr(during_training, 'compute_metrics', fake_metrics)
+    train.main(TINY + ['--n_epochs', '1', '--dataroot', synthetic, '--name', 'dom', '--checkpoints_dir', str(tmp_path),
+                       '--eval_freq', '1', '--eval_metrics', 'fid,kid,domain'])
+    assert seen == [(['fid', 'kid', 'domain'], [6, 6])]
+    with open(tmp_path / 'dom' / 'loss_log.txt') as f:
+        assert 'domain' in f.read()
+
+
+def test_eval_metrics_must_include_fid_and_kid(synthetic, tmp_path):
+    with pytest.raises(UserError, match='--eval_metrics: fid and kid'):
+        train.main(TINY + ['--dataroot', synthetic, '--name', 'bad', '--checkpoints_dir', str(tmp_path),
+                           '--eval_freq', '1', '--eval_metrics', 'domain'])

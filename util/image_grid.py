@@ -7,13 +7,14 @@ from PIL import Image, ImageDraw
 LABEL_HEIGHT = 14
 
 
-def image_grid(columns, keys, out_path, scale=2):
+def image_grid(columns, keys, out_path, scale=2, size_from=0):
     """Write a grid whose column `label` shows the image `pattern.format(key)` for each key.
 
-    columns: [(label, pattern)]; keys: image names, one row each. Cells take the first image's
-    size times `scale` (nearest neighbour, so small results stay sharp and honest).
+    columns: [(label, pattern)]; keys: image names, one row each. Cells take the size of the
+    first image of column `size_from` times `scale` (nearest neighbour, so small results stay
+    sharp and honest; larger images, such as inputs as stored, are scaled down to the cell).
     """
-    with Image.open(columns[0][1].format(keys[0])) as first:
+    with Image.open(columns[size_from][1].format(keys[0])) as first:
         w, h = first.size[0] * scale, first.size[1] * scale
     grid = Image.new('RGB', (w * len(columns), LABEL_HEIGHT + h * len(keys)), 'white')
     draw = ImageDraw.Draw(grid)
