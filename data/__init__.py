@@ -4,7 +4,7 @@ import torch.utils.data
 
 from data.base_dataset import BaseDataset
 from data.sampling import SeededDataset, SeededSampler
-from util import distributed, registry
+from util import distributed, registry, threads
 
 
 def available_datasets():
@@ -43,7 +43,7 @@ class CustomDatasetDataLoader:
         self.ranks = distributed.world_size()
         self.sampler = SeededSampler(len(self.dataset), not opt.serial_batches, self.generator,
                                      distributed.rank(), self.ranks)
-        workers = int(opt.num_threads)
+        workers = threads.apply(opt)
         self.dataloader = torch.utils.data.DataLoader(
             SeededDataset(self.dataset, in_main_process=workers == 0),
             batch_size=opt.batch_size,

@@ -46,7 +46,8 @@ def measuring(model):
 def translate(model, images, visual='fake_B', batch_size=8):
     """The model's `visual` for each of `images` (1 x C x H x W tensors from input_transform) as
     H x W x 3 uint8 arrays, rounded as the PNG files test.py writes. Images of one size run in
-    batches; every net is per-image in eval mode, so batching does not change the result."""
+    batches; every net is per-image in eval mode, so batching changes only rounding: convolution
+    libraries (oneDNN, cuDNN) pick kernels by batch size, and a rare pixel lands one grey level off."""
     outputs = []
     with measuring(model):
         start = 0

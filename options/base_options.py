@@ -52,7 +52,8 @@ class BaseOptions:
         parser.add_argument('--dataset_mode', type=str, default='unaligned', help='chooses how datasets are loaded: ' + ', '.join(data.available_datasets()))
         parser.add_argument('--direction', type=str, default='AtoB', choices=['AtoB', 'BtoA'], help='AtoB or BtoA')
         parser.add_argument('--serial_batches', action='store_true', help='if true, takes images in order to make batches, otherwise takes them randomly')
-        parser.add_argument('--num_threads', default=4, type=int, help='# threads for loading data')
+        parser.add_argument('--num_threads', default=4, type=int, help='# threads for loading data (unless given, at most the cores --torch_threads leaves: util/threads.py)')
+        parser.add_argument('--torch_threads', default=0, type=int, help="torch's intra-op CPU threads; 0: as set (torch's default, OMP_NUM_THREADS), at most one per core")
         parser.add_argument('--batch_size', type=int, default=1, help='input batch size')
         parser.add_argument('--load_size', type=int, default=286, help='scale images to this size')
         parser.add_argument('--crop_size', type=int, default=256, help='then crop to this size')
@@ -134,8 +135,9 @@ class BaseOptions:
         for name in positive:
             if getattr(opt, name) <= 0:
                 raise UserError(f'--{name} must be positive, got {getattr(opt, name)}')
-        if opt.num_threads < 0:
-            raise UserError(f'--num_threads must be >= 0, got {opt.num_threads}')
+        for name in ('num_threads', 'torch_threads'):
+            if getattr(opt, name) < 0:
+                raise UserError(f'--{name} must be >= 0, got {getattr(opt, name)}')
         if opt.dataroot is None:
             raise UserError('--dataroot is required (a folder with trainA/trainB, or train/ for aligned data)')
         if 'crop' in opt.preprocess and opt.crop_size > opt.load_size and opt.preprocess != 'crop':

@@ -95,7 +95,9 @@ def render():
              '\n## Training options (train.py)\n\n', table(a for d, a in train.items() if d not in base),
              '\n## Test options (test.py)\n\n', table(a for d, a in test.items() if d not in base),
              '\n`test.py` also sets `--load_size` to `--crop_size` by default and fixes '
-             '`--num_threads 0 --batch_size 1 --serial_batches --no_flip --display_id -1`.\n',
+             '`--num_threads 0 --serial_batches --no_flip --display_id -1`; `--batch_size N` translates N '
+             'images at a time into the same files (with one image size and no batch norm or dropout in '
+             'training mode: `--eval`).\n',
              '\n## Models (`--model`)\n', plugin_section('model', models.available_models(), models.get_option_setter),
              '\n## Data sets (`--dataset_mode`)\n', plugin_section('data set', data.available_datasets(),
                                                                    data.get_option_setter)]

@@ -110,10 +110,11 @@ def test_corrupt_image_names_the_file(tmp_path):
 def test_corrupt_image_in_a_worker_reaches_the_user(unaligned_root, tmp_path):
     with open(os.path.join(unaligned_root, 'trainA', '0001.png'), 'wb') as f:
         f.write(b'garbage')
-    opt = make_opt(unaligned_root, tmp_path, '--load_size', '32', '--crop_size', '32', '--serial_batches')
-    opt.num_threads = 1
+    opt = make_opt(unaligned_root, tmp_path, '--load_size', '32', '--crop_size', '32', '--serial_batches', '--num_threads', '1')
+    dataset = create_dataset(opt)
+    assert dataset.dataloader.num_workers == 1, 'given on the command line, so used as given'
     with pytest.raises(UserError, match='0001.png'):
-        list(create_dataset(opt))
+        list(dataset)
 
 
 def test_missing_and_empty_folders(tmp_path):

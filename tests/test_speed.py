@@ -63,3 +63,12 @@ def test_compiled_training_saves_plain_checkpoints(unaligned_root, tmp_path, bac
     plain, compiled = (torch.load(tmp_path / 'ck' / n / 'latest_net_G_A.pth') for n in ('plain', 'compiled'))
     assert list(compiled) == list(plain), 'no _orig_mod. prefixes'
     assert all(torch.equal(compiled[k], plain[k]) for k in plain), "aot_eager runs the same kernels"
+
+
+def test_a_cpu_run_in_bf16_says_what_the_cpu_offers(tmp_path):
+    (tmp_path / 'cpuinfo').write_text('processor\t: 0\nflags\t\t: fpu sse avx512f avx512_bf16 avx512_vnni\n')
+    flags = speed.cpu_flags(str(tmp_path / 'cpuinfo'))
+    assert 'avx512_bf16' in flags and 'no AMX' in speed.cpu_bf16_note(flags)
+    assert 'faster than fp32' in speed.cpu_bf16_note(flags | {'amx_bf16'})
+    assert 'emulated' in speed.cpu_bf16_note({'fpu', 'avx2'})
+    assert speed.cpu_flags(str(tmp_path / 'missing')) == set()

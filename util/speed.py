@@ -4,7 +4,9 @@ every model file, upstream's included, gets them without a change.
 --precision bf16 runs each training step under autocast to bfloat16: convolutions and matrix
 products in bf16, reductions and losses in fp32, weights and optimizer state in fp32. bf16 has the
 range of fp32, so no loss scaling is needed; fp16 would need a GradScaler inside every model's
-optimize_parameters, which is why it is not offered.
+optimize_parameters, which is why it is not offered. On a CPU its speed is the CPU's: fast with
+AMX, no faster than fp32 (or slower) with AVX512-BF16 alone at these nets' sizes, emulated and
+many times slower without either (docs/BENCHMARKS.md); a run on the CPU says which it has.
 --channels_last stores nets and input batches as NHWC, the layout tensor cores read fastest.
 --compile [backend] wraps each net in torch.compile (default backend inductor); checkpoints keep
 their plain keys (BaseModel.save_networks unwraps).
@@ -25,11 +27,33 @@ def add_options(parser):
 
 def apply(model, opt):
     """After model.setup (and a resume): lay out and compile the nets as the options say."""
+    if opt.precision == 'bf16' and model.device.type == 'cpu':
+        print(cpu_bf16_note(cpu_flags()))
     for name, net in model.named_nets():
         if opt.channels_last:
             net.to(memory_format=torch.channels_last)
         if opt.compile:
             setattr(model, 'net' + name, torch.compile(net, backend=opt.compile))
+
+
+def cpu_flags(path='/proc/cpuinfo'):
+    """The instruction-set flags of this CPU (empty where the system does not list them)."""
+    try:
+        with open(path) as f:
+            return set(next((line.split(':', 1)[1].split() for line in f if line.startswith('flags')), []))
+    except OSError:
+        return set()
+
+
+def cpu_bf16_note(flags):
+    if 'amx_bf16' in flags:
+        return 'precision: bf16 on a CPU with AMX-BF16 (bf16 tiles): expect it faster than fp32'
+    if 'avx512_bf16' in flags:
+        return ('precision: bf16 on a CPU with AVX512-BF16 but no AMX: its bf16 convolutions can be slower than '
+                'fp32 at small sizes; compare with scripts/benchmark.py --variants "fp32:;bf16:--precision bf16"')
+    if flags:
+        return 'precision: this CPU has no bf16 instructions, so bf16 is emulated: many times slower than fp32'
+    return 'precision: bf16 on a CPU whose instruction set is not listed; compare with scripts/benchmark.py'
 
 
 def precision(opt, device):
