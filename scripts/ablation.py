@@ -35,7 +35,7 @@ from metrics.image_source import list_images  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_grid import image_grid  # noqa: E402
 from util.launcher import run_jobs  # noqa: E402
-from util.loss_log import final_losses  # noqa: E402
+from util.run_record import final_losses, path_of  # noqa: E402
 from util.util import atomic_write_text  # noqa: E402
 
 Experiment = namedtuple('Experiment', 'name row options')
@@ -146,7 +146,7 @@ def _load(path):
 
 def evaluate(opt, exp, fresh):
     """FID / KID of the run's fake_B against real testB, kept in <run>/metrics.json and reused
-    while the run is unchanged; plus the final losses from its loss_log.txt."""
+    while the run is unchanged; plus the final losses from its run record."""
     saved = os.path.join(opt.out, exp.name, 'metrics.json')
     if fresh or not os.path.isfile(saved) or _load(saved).get('reference_mode') != opt.reference:
         fake = ImageSource.from_folder(os.path.join(page_dir(opt, exp), 'images'), 'fake_B')
@@ -159,8 +159,7 @@ def evaluate(opt, exp, fresh):
                   'reference_mode': opt.reference}
         atomic_write_text(saved, json.dumps(scores, indent=1))
     scores = _load(saved)
-    log = os.path.join(opt.checkpoints, exp.name, 'loss_log.txt')
-    return {**scores, 'losses': final_losses(log) if os.path.isfile(log) else {}}
+    return {**scores, 'losses': final_losses(path_of(os.path.join(opt.checkpoints, exp.name)))}
 
 
 def write_grid(opt, experiments):
