@@ -58,6 +58,7 @@ def main(args=None):
             t_data = iter_start_time - iter_data_time
             batch = len(next(iter(data.values()))) * opt.world_size  # images of all processes
             before, total_iters, epoch_iter = total_iters, total_iters + batch, epoch_iter + batch
+            visualizer.total_iters = total_iters
             model.set_input(speed.layout(opt, data))
             with speed.precision(opt, model.device):
                 model.optimize_parameters()
@@ -68,8 +69,8 @@ def main(args=None):
             if crossed(opt.print_freq, before, total_iters):
                 losses = finite_losses(model, f'epoch {epoch}, iteration {total_iters}')
                 t_comp = (time.time() - iter_start_time) / batch
-                visualizer.print_current_losses(epoch, epoch_iter, losses, t_comp, t_data)
-                visualizer.plot_current_losses(epoch, epoch_iter / dataset_size, losses)
+                visualizer.log_losses(epoch, epoch_iter, dataset_size, losses, t_comp, t_data,
+                                      model.get_current_learning_rates())
             if crossed(opt.save_latest_freq, before, total_iters):
                 finite_losses(model, f'epoch {epoch}, iteration {total_iters}')
                 progress.write(f'saving the latest model (epoch {epoch}, total_iters {total_iters})')
@@ -82,12 +83,14 @@ def main(args=None):
         evaluator.after_epoch(epoch, model, visualizer)
         model.update_learning_rate()
         if epoch % opt.save_epoch_freq == 0 or epoch == last_epoch:
-            finite_losses(model, f'the end of epoch {epoch}')
+            if epoch_iter > resumed_at:  # else nothing trained since the checkpoint, and no loss to read
+                finite_losses(model, f'the end of epoch {epoch}')
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
             train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
             model.save_networks(epoch)
         visualizer.write_report(epoch)
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
+    visualizer.close()
     distributed.cleanup()
 
 

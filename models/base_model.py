@@ -62,6 +62,12 @@ class BaseModel(ABC):
         """[(name, self.net<name>)] for every name in model_names."""
         return [(name, getattr(self, 'net' + name)) for name in self.model_names if isinstance(name, str)]
 
+    def get_current_learning_rates(self):
+        """{name: learning rate} of each optimizer, named by its attribute (optimizer_G: 'G'),
+        else by its place in self.optimizers."""
+        names = {id(v): k[len('optimizer_'):] for k, v in vars(self).items() if k.startswith('optimizer_')}
+        return {names.get(id(o), str(i)): o.param_groups[0]['lr'] for i, o in enumerate(self.optimizers)}
+
     def eval(self):
         for _, net in self.named_nets():
             net.eval()

@@ -18,6 +18,9 @@ class TrainOptions(BaseOptions):
         parser.add_argument('--display_port', type=int, default=8097, help='visdom port of the web display')
         parser.add_argument('--update_html_freq', type=int, default=1000, help='frequency of saving training results to html')
         parser.add_argument('--print_freq', type=int, default=100, help='frequency of showing training results on console')
+        parser.add_argument('--use_wandb', action='store_true', help='also log losses, metrics, visuals and options to wandb (pip install wandb; WANDB_MODE=offline works)')
+        parser.add_argument('--wandb_project_name', type=str, default='CycleGAN-and-pix2pix', help='the wandb project the runs go to')
+        parser.add_argument('--use_tensorboard', action='store_true', help='also write losses, metrics and visuals for TensorBoard to [checkpoints_dir]/[name]/tensorboard (pip install tensorboard)')
         parser.add_argument('--no_html', action='store_true', help='do not save intermediate training results to [opt.checkpoints_dir]/[opt.name]/web/')
         # network saving and loading parameters
         parser.add_argument('--save_latest_freq', type=int, default=5000, help='frequency of saving the latest results')

@@ -36,7 +36,7 @@ from scripts import compare  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_grid import image_grid  # noqa: E402
 from util.launcher import run_jobs  # noqa: E402
-from util.loss_log import final_losses  # noqa: E402
+from util.run_record import final_losses, path_of  # noqa: E402
 from util.util import atomic_write_text  # noqa: E402
 
 Experiment = namedtuple('Experiment', 'name row options')
@@ -183,8 +183,7 @@ def table_rows(opt, experiments, scores):
     rows = []
     for exp in experiments:
         iterations, wall, commit = training_facts(opt, exp)
-        log = os.path.join(opt.checkpoints, exp.name, 'loss_log.txt')
-        losses = final_losses(log) if os.path.isfile(log) else {}
+        losses = final_losses(path_of(os.path.join(opt.checkpoints, exp.name)))
         for direction in DIRECTIONS:
             s, baseline = scores[exp.name, direction], scores[compare.BASELINE, direction]
             rows.append({'run': exp.name, 'row': exp.row, 'model': exp.options[exp.options.index('--model') + 1],

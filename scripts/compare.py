@@ -19,7 +19,7 @@ where that file is missing or says otherwise. The first --num_test inputs of the
 --include_real_baseline adds the untranslated inputs as a row: real A against real B.
 
 Writes <results_dir>/compare_<tag>/index.html (the metrics table, then a row per input image:
-input | model 1 | model 2 | ...), metrics.json, metrics.csv and metrics_per_image.csv beside it,
+input | ground truth, where it exists | model 1 | model 2 | ...), metrics.json, metrics.csv and metrics_per_image.csv beside it,
 and prints the table and the time the evaluation took.
 """
 import argparse
@@ -240,17 +240,21 @@ def main(argv=None):
 
 
 def write_page(page, test_set, inputs, columns, header, cells, took, opt):
-    """The metrics table, then one row per input image: input | model 1 | model 2 | ..."""
+    """The metrics table, then one row per input image: input | ground truth | model 1 | ..."""
     page.add_header(f'{len(test_set)} {opt.phase} images, {opt.direction}, against {test_set.label}')
     page.add_table(header, cells)
     page.add_text(took)
     for i, key in enumerate(test_set.keys):
-        ims = [f'{key}_input.png']
+        ims, labels = [f'{key}_input.png'], [f'{key} input']
         inputs[i].convert('RGB').save(os.path.join(page.get_image_dir(), ims[0]))
+        if test_set.has_ground_truth:
+            ims.append(f'{key}_truth.png')
+            labels.append('ground truth')
+            test_set.ground_truth(i).convert('RGB').save(os.path.join(page.get_image_dir(), ims[-1]))
         for _, files, fakes in columns:
             util.save_image(fakes[i], os.path.join(page.get_image_dir(), files[i]))
             ims.append(files[i])
-        page.add_images(ims, [f'{key} input'] + [name for name, _, _ in columns], ims, width=opt.display_winsize)
+        page.add_images(ims, labels + [name for name, _, _ in columns], ims, width=opt.display_winsize)
     page.save()
 
 

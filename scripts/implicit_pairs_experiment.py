@@ -42,6 +42,7 @@ import train  # noqa: E402
 from metrics import ImageSource, compute_metrics  # noqa: E402
 from models import available_models  # noqa: E402
 from util.dataset_files import list_images  # noqa: E402
+from util import run_record  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.util import atomic_write_text  # noqa: E402
 
@@ -169,7 +170,8 @@ def pair_term_used(opt, run):
     """False when the mode has a paired term and the model did not log it (a model without that term
     ignores the pair keys); True otherwise, baselines and implicit runs included."""
     term = MODES[run['mode']][1] if run['mode'] in MODES else None
-    return term is None or f' {term}: ' in Path(opt.out, 'checkpoints', run['name'], 'loss_log.txt').read_text()
+    logged = run_record.read(run_record.path_of(Path(opt.out, 'checkpoints', run['name'])))
+    return term is None or any(term in e['losses'] for e in logged if e['kind'] == 'losses')
 
 
 def write_table(rows, out):

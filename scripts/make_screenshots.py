@@ -1,10 +1,11 @@
-"""Regenerate docs/images/visdom.png and docs/images/report.png from a short real training run.
+"""Regenerate docs/images/visdom.png, report.png and tensorboard.png from a short real training run.
 
     python scripts/make_screenshots.py [--out docs/images] [--work /tmp/screens]
 
 Makes the synthetic data set (datasets/make_synthetic.py), starts a real visdom server on a free
 localhost port (util.browser.visdom_server, offline), trains a small CycleGAN on the CPU with live
-previews on, and photographs the visdom page and the HTML report in headless Chromium. The PNGs
+previews and --use_tensorboard on, and photographs the visdom page, the HTML report and a TensorBoard
+server's page of the run (util.browser.tensorboard_server) in headless Chromium. The PNGs
 are reduced to a 256-colour palette so each stays well under 300 KB.
 """
 import argparse
@@ -49,11 +50,16 @@ def main(argv=None):
                     '--n_epochs', str(args.epochs), '--n_epochs_decay', '0', '--save_epoch_freq', '1',
                     '--display_id', '1', '--display_server', 'http://127.0.0.1', '--display_port', str(server.port),
                     '--display_env', ENV, '--display_freq', '2', '--print_freq', '2', '--display_winsize', '128',
-                    '--no_progress'])
+                    '--no_progress', '--use_tensorboard'])
         visdom_png = browser.screenshot(f'{server.url}/env/{ENV}', out / 'visdom.png', size=(1280, 860))
     report_png = browser.screenshot(work / 'checkpoints' / NAME / 'web' / 'index.html', out / 'report.png',
                                     size=(1100, 1250))
-    for png in (visdom_png, report_png):
+    with browser.tensorboard_server(work / 'checkpoints' / NAME / 'tensorboard') as server:
+        # the loss curves, unsmoothed; the page fetches them after it loads: 20 s of virtual time
+        tensorboard_png = browser.screenshot(f'{server.url}/#scalars&tagFilter=loss&_smoothingWeight=0',
+                                             out / 'tensorboard.png',
+                                             size=(1280, 900), budget_ms=20000, timeout=180)
+    for png in (visdom_png, report_png, tensorboard_png):
         print(f'{png}: {shrink(png) // 1024} KB')
 
 

@@ -11,21 +11,9 @@ from PIL import Image
 from conftest import ROOT
 from scripts import ablation
 from util.errors import UserError
-from util.loss_log import final_losses
 
 TINY_BUDGET = ['--load_size', '32', '--crop_size', '32', '--ngf', '4', '--ndf', '4', '--n_epochs', '1',
                '--n_epochs_decay', '0', '--gpu_ids', '-1', '--num_threads', '0', '--print_freq', '2']
-
-
-def test_final_losses_average_last_epoch_of_last_session(tmp_path):
-    log = tmp_path / 'loss_log.txt'
-    log.write_text('================ Training Loss (old) ================\n'
-                   '(epoch: 9, iters: 2, time: 0.1, data: 0.0) GAN: 9.000 Id: 9.000\n'
-                   '================ Training Loss (new) ================\n'
-                   '(epoch: 1, iters: 2, time: 0.1, data: 0.0) GAN: 5.000 Id: 5.000\n'
-                   '(epoch: 2, iters: 2, time: 0.1, data: 0.0) GAN: 1.000 Id: 0.500\n'
-                   '(epoch: 2, iters: 4, time: 0.1, data: 0.0) GAN: 3.000 Id: 1.500\n')
-    assert final_losses(str(log)) == {'GAN': 2.0, 'Id': 1.0}
 
 
 def test_budget_is_shared_and_test_set_is_whole(unaligned_root, tmp_path):

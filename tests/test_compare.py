@@ -4,6 +4,7 @@ import json
 import math
 import os
 import re
+import shutil
 
 import numpy as np
 import pytest
@@ -54,7 +55,7 @@ def test_page_rows_columns_and_table(trained, capsys):
     rows = image_rows(page)
     assert len(rows) == 3  # one per test image
     for key, row in zip(['0000', '0001', '0002'], rows):
-        assert row == [f'images/{key}_input.png', f'images/{key}_m1.png', f'images/{key}_m2.png']
+        assert row == [f'images/{key}_input.png', f'images/{key}_truth.png', f'images/{key}_m1.png', f'images/{key}_m2.png']
         for src in row:
             assert Image.open(os.path.join(out_dir, src)).size == (32, 32)
     table = metric_rows(page)
@@ -63,7 +64,7 @@ def test_page_rows_columns_and_table(trained, capsys):
         assert row[1] == '3 vs 3'
         assert all(math.isfinite(float(cell)) for cell in row[2:5])
     # the two models differ, so their columns do
-    first = [np.asarray(Image.open(os.path.join(out_dir, src))) for src in rows[0][1:]]
+    first = [np.asarray(Image.open(os.path.join(out_dir, src))) for src in rows[0][2:]]
     assert not np.array_equal(*first)
     with open(os.path.join(out_dir, 'metrics.json')) as f:
         saved = json.load(f)
@@ -82,6 +83,8 @@ def test_other_direction_translates_b_images(trained):
     out_dir = os.path.join(trained['results'], 'compare_btoa', 'images')
     shown = np.asarray(Image.open(os.path.join(out_dir, '0001_input.png')))
     assert np.array_equal(shown, np.asarray(Image.open(os.path.join(trained['data'], 'testB', '0001.png')).convert('RGB')))
+    truth = np.asarray(Image.open(os.path.join(out_dir, '0001_truth.png')))  # the ground-truth column
+    assert np.array_equal(truth, np.asarray(Image.open(os.path.join(trained['data'], 'testA', '0001.png')).convert('RGB')))
 
 
 def test_names_escaped_and_model_given_explicitly(trained, tmp_path):
@@ -140,3 +143,14 @@ def test_domain_score_and_at_size_columns(trained, tmp_path, capsys):
     assert saved[0]['scores']['domain'] < saved[0]['scores']['domain_real']
     header = capsys.readouterr().out
     assert 'DOMAIN' in header and 'FID_AT_SIZE' in header
+
+
+def test_no_ground_truth_column_without_ground_truth(trained, tmp_path):
+    data = tmp_path / 'unpaired'
+    shutil.copytree(trained['data'], data)
+    for path in (data / 'testB').iterdir():
+        path.rename(path.with_name('other_' + path.name))
+    compare.main(['--names', 'tiny_cyclegan', '--dataroot', str(data), '--checkpoints_dir', trained['checkpoints'],
+                  '--results_dir', str(tmp_path), '--gpu_ids', '-1', '--no_progress', '--metrics', 'l1', '--tag', 'u'])
+    rows = image_rows((tmp_path / 'compare_u' / 'index.html').read_text())
+    assert rows[0] == ['images/0000_input.png', 'images/0000_m1.png']

@@ -13,7 +13,7 @@ from metrics import during_training
 from metrics.metric_main import MetricReport
 from metrics.translate import measuring
 from tests.conftest import TINY, load_tool
-from util import train_state
+from util import run_record, train_state
 from util.errors import UserError
 
 EPOCHS = ['--n_epochs', '3', '--seed', '0', '--save_epoch_freq', '100']
@@ -99,8 +99,8 @@ def test_resume_keeps_the_best_checkpoint_and_the_metric_curves(synthetic, plain
     assert_same_weights(weights(run_dir), weights(plain_run))
     with open(os.path.join(run_dir, 'best.json')) as f:
         assert json.load(f)['epoch'] == 2
-    state = torch.load(os.path.join(run_dir, 'latest_train_state.pth'))
-    assert state['history']['metrics']['fid'] == [(1, 5.0), (2, 3.0), (3, 4.0)]
+    fids = [(e['epoch'], e['value']) for e in run_record.read(run_record.path_of(run_dir)) if e.get('name') == 'fid']
+    assert fids == [(1, 5.0), (2, 3.0), (3, 4.0)]
 
 
 @pytest.mark.slow

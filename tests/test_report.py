@@ -14,6 +14,7 @@ import pytest
 from conftest import TINY
 from util import browser
 from util.report import TrainingReport
+from util.run_record import RunRecord
 
 AWKWARD = 'a b#c&d<e'  # space, '#', '&' and '<': each breaks a page that does not escape or quote
 
@@ -75,8 +76,13 @@ def test_report_holds_curves_metrics_options_and_links(tmp_path):
     for epoch in (1, 2):
         report.save_visuals(epoch, {label: (rng.random((16, 16, 3)) * 255).astype(np.uint8)
                                     for label in ['real_A', 'fake_B', 'rec_A']})
-    losses = {'X': [0.5, 1.0, 1.5], 'Y': [[1.0, 2.0], [0.8, 1.5], [0.6, 1.1]], 'legend': ['G_A', 'D_A']}
-    report.write(2, losses, {'FID': [(1, 91.25), (2, 77.5)]})
+    record = RunRecord(run_dir)
+    for iters, (g, d) in zip([5, 10, 15], [(1.0, 2.0), (0.8, 1.5), (0.6, 1.1)]):
+        record.losses(iters // 10 + 1, iters, iters % 10, iters / 10, {'G_A': g, 'D_A': d}, {'G': 2e-4}, 0.1, 0.0)
+        if iters % 10 == 0:
+            record.metric(iters // 10, iters, 'FID', 91.25)
+    record.metric(2, 15, 'FID', 77.5)
+    report.write(2)
     page = run_dir / 'web' / 'index.html'
     text = page.read_text()
     links = assert_page_sound(page)
@@ -95,7 +101,8 @@ def test_report_holds_curves_metrics_options_and_links(tmp_path):
 def test_report_images_load_in_chromium(tmp_path, chromium):
     report, run_dir = fake_report(tmp_path, AWKWARD)
     report.save_visuals(1, {f'x {AWKWARD}': np.zeros((8, 8, 3), np.uint8)})
-    report.write(1, {'X': [0.5], 'Y': [[1.0]], 'legend': ['G']}, {})
+    RunRecord(run_dir).losses(1, 1, 1, 0.5, {'G': 1.0}, {}, 0.1, 0.0)
+    report.write(1)
     assert_images_load(run_dir / 'web' / 'index.html')
 
 

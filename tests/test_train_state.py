@@ -12,7 +12,7 @@ import torch
 
 import train
 from conftest import TINY
-from util import train_state
+from util import run_record, train_state
 from util.errors import UserError
 
 # 3 epochs (the last with a decaying rate) and a pool small enough to fill and swap images
@@ -53,7 +53,13 @@ def assert_same_end(a, b, iterations=9):
                for pa, pb in zip(oa['state'].values(), ob['state'].values()) for x, y in zip(pa.values(), pb.values())]
     assert moments and all(torch.equal(x, y) for x, y in moments)
     assert sa['total_iters'] == sb['total_iters'] == iterations
-    assert sa['history']['losses']['X'] == sb['history']['losses']['X']
+    assert logged(a) == logged(b) and len(logged(a)) == iterations, 'one record entry per iteration, none twice'
+
+
+def logged(run_dir):
+    """What the run record holds of each logged iteration (the timing aside)."""
+    keep = ('kind', 'epoch', 'iters', 'epoch_iter', 'progress', 'losses', 'lr')
+    return [{k: e[k] for k in keep} for e in run_record.read(run_record.path_of(run_dir))]
 
 
 @pytest.mark.parametrize('kill_at, saved, args', [
@@ -79,8 +85,9 @@ def test_resume_restores_the_curves(unaligned_root, tmp_path, monkeypatch):
     with pytest.raises(Killed):
         run(unaligned_root, tmp_path, 'r', '--save_epoch_freq', '1')
     ck = run(unaligned_root, tmp_path, 'r', '--save_epoch_freq', '1', '--continue_train')
-    x = torch.load(ck / 'latest_train_state.pth')['history']['losses']['X']
+    x = [e['progress'] for e in run_record.read(run_record.path_of(ck))]
     assert len(x) == 9 and x[0] < 1 < x[-1], 'the curve starts in epoch 1, before the resume'
+    assert [e['iters'] for e in run_record.read(run_record.path_of(ck))] == list(range(1, 10))
 
 
 def test_state_of_an_older_format_is_a_clear_error(unaligned_root, tmp_path):

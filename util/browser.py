@@ -1,4 +1,5 @@
-"""A real visdom server and a real headless Chromium, for tests and for the screenshots in docs/.
+"""A real visdom (or TensorBoard) server and a real headless Chromium, for tests and for the
+screenshots in docs/.
 
 Pages are checked the way a user sees them: the server is `python -m visdom.server` in its own
 process (no shell), and the browser is Debian's `chromium` on PATH (.ci/install_browser.sh).
@@ -49,12 +50,13 @@ def http_get(url, timeout=10):
 
 @dataclass
 class VisdomServer:
-    """A running `python -m visdom.server` on 127.0.0.1; the Python client reaches it with
-    visdom.Visdom(server='http://127.0.0.1', port=server.port)."""
+    """A running `python -m visdom.server` (or TensorBoard) on 127.0.0.1; the Python client reaches
+    visdom with visdom.Visdom(server='http://127.0.0.1', port=server.port)."""
     port: int
     env_path: Path
     log_path: Path
     proc: subprocess.Popen
+    name: str = 'visdom server'
 
     @property
     def url(self):
@@ -75,15 +77,34 @@ def visdom_server(env_path, port=None, timeout=60.0, python=sys.executable):
     env_path.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     log_path = env_path / 'visdom_server.log'
+    cmd = [python, '-m', 'visdom.server', '-port', str(port), '-env_path', str(env_path),
+           '-bind_local']
+    with _serving(cmd, VisdomServer(port, env_path, log_path, None), timeout) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def tensorboard_server(logdir, timeout=120.0, python=sys.executable):
+    """Run `tensorboard --logdir <logdir>` on a free localhost port for the `with` block (its
+    output in <logdir>/tensorboard_server.log), offline like visdom_server."""
+    logdir = Path(logdir)
+    port = free_port()
+    cmd = [python, '-m', 'tensorboard.main', '--logdir', str(logdir), '--port', str(port), '--host', '127.0.0.1',
+           '--load_fast', 'false']
+    with _serving(cmd, VisdomServer(port, logdir, logdir / 'tensorboard_server.log', None, 'tensorboard'),
+                  timeout) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _serving(cmd, server, timeout):
+    """Start `cmd` behind a dead proxy, wait until server.url answers, stop it after the block."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in ('no_proxy', 'http_proxy',
                                                                      'https_proxy')}
     env.update(http_proxy=DEAD_PROXY, https_proxy=DEAD_PROXY,
                HTTP_PROXY=DEAD_PROXY, HTTPS_PROXY=DEAD_PROXY)
-    cmd = [python, '-m', 'visdom.server', '-port', str(port), '-env_path', str(env_path),
-           '-bind_local']
-    with open(log_path, 'wb') as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    server = VisdomServer(port, env_path, log_path, proc)
+    with open(server.log_path, 'wb') as log:
+        server.proc = proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_until_up(server, timeout)
         yield server
@@ -101,7 +122,7 @@ def _wait_until_up(server, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
-            raise RuntimeError(f'visdom server exited with code {server.proc.returncode}:\n'
+            raise RuntimeError(f'{server.name} exited with code {server.proc.returncode}:\n'
                                f'{server.log()}')
         try:
             if http_get(server.url, timeout=2)[0] == 200:
@@ -109,7 +130,7 @@ def _wait_until_up(server, timeout):
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f'visdom server on port {server.port} did not answer within {timeout}s:\n'
+    raise RuntimeError(f'{server.name} on port {server.port} did not answer within {timeout}s:\n'
                        f'{server.log()}')
 
 

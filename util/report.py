@@ -9,14 +9,14 @@ import glob
 import os
 import re
 
-from . import html, util
+from . import html, run_record, util
 
 CURVES = 'curves.png'
 CHECKPOINT = re.compile(r'^(.*?)_(net_.+|train_state)\.pth$')  # <label>_net_<X>.pth
 
 
 class TrainingReport:
-    """Writes the page of one run from the numbers the Visualizer keeps."""
+    """Writes the page of one run from its run record and the files in its folder."""
 
     def __init__(self, opt):
         self.name = opt.name
@@ -39,9 +39,9 @@ class TrainingReport:
         for label, image in visuals.items():
             util.save_image(image, os.path.join(self.img_dir, self.image_name(epoch, label)))
 
-    def write(self, epoch, losses, metrics):
-        """Rewrite index.html up to `epoch`; `losses` is {'X': [...], 'Y': [[...]], 'legend': [...]}
-        and `metrics` is {name: [(epoch, value), ...]}."""
+    def write(self, epoch):
+        """Rewrite index.html up to `epoch`, its curves and metrics read from the run record."""
+        losses, metrics = run_record.curves(run_record.read(run_record.path_of(self.run_dir)))
         page = html.HTML(self.web_dir, f'Experiment name = {self.name}')
         if losses['X'] or metrics:
             width = draw_curves(os.path.join(self.img_dir, CURVES), losses, metrics)
@@ -77,7 +77,8 @@ class TrainingReport:
         page.add_header('checkpoints and logs')
         for label in sorted(groups, key=checkpoint_order):
             page.add_links([(f, '../' + f) for f in sorted(groups[label])], label=f'{label}:')
-        page.add_links([('loss_log.txt', '../loss_log.txt')], label='log:')
+        page.add_links([(f, '../' + f) for f in ['loss_log.txt', run_record.FILE]
+                        if os.path.exists(os.path.join(self.run_dir, f))], label='log:')
         if os.path.exists(self.options_file):
             with open(self.options_file) as f:
                 page.add_preformatted(f'options of the run ({os.path.basename(self.options_file)})', f.read())

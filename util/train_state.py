@@ -83,6 +83,7 @@ def prepare(opt):
 def restore(state, model, dataset, visualizer):
     """After model.setup (and last before the loop): put everything back. Returns the iteration count."""
     if state is None:
+        visualizer.load_state_dict(None)
         return 0
     nets = {name: unwrap(net) for name, net in model.named_nets()}
     if set(nets) != set(state['networks']):
@@ -99,7 +100,7 @@ def restore(state, model, dataset, visualizer):
     plateaus = [s for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)]
     for scheduler, saved in zip(plateaus, state['plateau']):
         scheduler.load_state_dict(saved)
-    visualizer.load_state_dict(state['history'])
+    visualizer.load_state_dict(state['history'], state['total_iters'])
     if len(state['rng']) != distributed.world_size():
         print(f'warning: the training state was saved by {len(state["rng"])} process(es), this run has '
               f'{distributed.world_size()}: image pools, data order and random generators start afresh')

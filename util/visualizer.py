@@ -1,6 +1,7 @@
-"""Training feedback: console + loss_log.txt, a progress bar per epoch, the HTML report
-<checkpoints>/<name>/web/index.html (util/report.py), and visdom previews (images, loss curves,
-metrics over epochs) when --display_id > 0.
+"""Training feedback: console + loss_log.txt, the run record run_record.jsonl (util/run_record.py),
+a progress bar per epoch, the HTML report <checkpoints>/<name>/web/index.html (util/report.py),
+visdom previews (images, loss curves, metrics over epochs) when --display_id > 0, and wandb or
+TensorBoard with --use_wandb / --use_tensorboard (util/trackers.py).
 
 A visdom server that is absent or stops mid-run costs one warning and a retry a minute later,
 never the run. No server is started behind the user's back: run `python -m visdom.server`.
@@ -11,7 +12,7 @@ import time
 
 import numpy as np
 
-from . import distributed, progress, report, util
+from . import distributed, progress, report, run_record, trackers, util
 
 RETRY_SECONDS = 60
 
@@ -48,6 +49,12 @@ class Visualizer:
         self.plot_data = {'X': [], 'Y': [], 'legend': []}
         self.metrics = {}
         self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html and self.main else None
+        run_dir = os.path.join(opt.checkpoints_dir, opt.name)
+        self.record = run_record.RunRecord(run_dir) if opt.isTrain and self.main else None
+        trackers.require(opt)  # on every rank, so that a missing package stops all of them
+        self.trackers = None  # opened at the first value logged (TensorBoard needs the start iteration)
+        self.total_iters = 0  # the iteration count, kept up to date by the training loop
+        self.start_iters = 0
         self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt') if self.main else os.devnull
         with open(self.log_name, "a") as log_file:
             log_file.write(f'================ Training Loss ({time.strftime("%c")}) ================\n')
@@ -56,13 +63,36 @@ class Visualizer:
         self.saved = False
 
     def state_dict(self):
-        """The loss and metric history behind the curves, kept in the training state so that the
-        curves of a resumed run start at epoch 1 (and lose what was trained after the checkpoint)."""
-        return {'losses': self.plot_data, 'metrics': self.metrics}
+        """How many entries of the run record the checkpoint has seen, kept in the training state."""
+        return {'record_entries': self.record.count if self.record else 0}
 
-    def load_state_dict(self, state):
-        self.plot_data = state['losses']
-        self.metrics = state['metrics']
+    def load_state_dict(self, state, total_iters=0):
+        """Go on from a checkpoint at iteration `total_iters` (state None: a fresh run): the record
+        is cut back to what the checkpoint had seen, and the curves are read back from it, so those
+        of a resumed run start at epoch 1 and hold each logged iteration once."""
+        self.total_iters = self.start_iters = total_iters
+        if self.record is None:
+            return
+        if state is None:
+            self.record.restart(0)
+        elif 'record_entries' in state:
+            self.record.restart(state['record_entries'])
+        else:  # a state written before the run record existed
+            self.record.restart(up_to_iters=total_iters)
+        self.plot_data, self.metrics = run_record.curves(run_record.read(self.record.path))
+
+    def _track(self, method, values):
+        """Send `values` to wandb / TensorBoard, if asked for, at the current iteration."""
+        if self.trackers is None:
+            self.trackers = trackers.open_all(self.opt, self.start_iters) if self.main else []
+        for tracker in self.trackers:
+            getattr(tracker, method)(self.total_iters, values)
+
+    def close(self):
+        """Finish the wandb run and the TensorBoard file (at the end of training)."""
+        for tracker in self.trackers or []:
+            tracker.close()
+        self.trackers = None
 
     def progress(self, dataset, epoch):
         """The epoch's batches behind a progress bar; print_current_losses adds the losses to it."""
@@ -108,6 +138,7 @@ class Visualizer:
     def display_current_results(self, visuals, epoch, save_result):
         """Show the current visuals in visdom and, once per epoch (save_result), in the HTML report."""
         images = [util.tensor2im(image) for image in visuals.values()]
+        self._track('images', dict(zip(visuals, images)))
         if self.display_id > 0:
             self._send(lambda vis: self._show_grid(vis, list(visuals), images))
         if self.report and (save_result or not self.saved):
@@ -118,7 +149,7 @@ class Visualizer:
     def write_report(self, epoch):
         """Rewrite web/index.html with everything known so far (call it again once checkpoints are saved)."""
         if self.report:
-            self.report.write(epoch, self.plot_data, self.metrics)
+            self.report.write(epoch)
 
     def _show_grid(self, vis, labels, images):
         ncols = min(self.ncols, len(images)) if self.ncols > 0 else len(images)
@@ -143,6 +174,20 @@ class Visualizer:
         self._send(lambda vis: vis.line(X=x, Y=y, win=self.display_id + 1, opts=dict(
             title=f'{self.name} loss over time', legend=self.plot_data['legend'], xlabel='epoch', ylabel='loss')))
 
+    def log_losses(self, epoch, epoch_iter, dataset_size, losses, t_comp, t_data, learning_rates):
+        """Everything the loop reports at a --print_freq iteration: console and loss_log.txt, the
+        visdom curve, the run record, wandb / TensorBoard."""
+        self.print_current_losses(epoch, epoch_iter, losses, t_comp, t_data)
+        self.plot_current_losses(epoch, epoch_iter / dataset_size, losses)
+        if self.record:
+            entry = self.record.losses(epoch, self.total_iters, epoch_iter, epoch - 1 + epoch_iter / dataset_size,
+                                       losses, learning_rates, t_comp, t_data)
+            scalars = {**{f'loss/{k}': v for k, v in losses.items()},
+                       **{f'lr/{k}': v for k, v in learning_rates.items()}, 'epoch': entry['progress']}
+            if entry['images_per_s'] is not None:
+                scalars['images_per_s'] = entry['images_per_s']
+            self._track('scalars', scalars)
+
     def print_current_losses(self, epoch, iters, losses, t_comp, t_data):
         """Print and log: (epoch, iters, time per image, data-loading time) then each loss."""
         message = f'(epoch: {epoch}, iters: {iters}, time: {t_comp:.3f}, data: {t_data:.3f}) '
@@ -162,6 +207,9 @@ class Visualizer:
         progress.write(message)
         with open(self.log_name, "a") as log_file:
             log_file.write(message + '\n')
+        if self.record:
+            self.record.metric(epoch, self.total_iters, name, value)
+            self._track('scalars', {f'metric/{name}': float(value)})
         if self.display_id > 0:
             win = self.display_id + 2 + list(self.metrics).index(name)
             x, y = (np.array(v) for v in zip(*series))
