@@ -27,7 +27,6 @@ import sys
 from collections import namedtuple
 
 import torch
-from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # run from anywhere
