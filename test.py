@@ -17,7 +17,8 @@ from util.visualizer import save_images
 
 def main(args=None):
     """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
-    opt = TestOptions().parse(args)
+    options = TestOptions()
+    opt = options.parse(args)
     # one image at a time, in order, unflipped, no visdom
     opt.num_threads = 0
     opt.batch_size = 1
@@ -27,6 +28,7 @@ def main(args=None):
     dataset = create_dataset(opt)
     model = create_model(opt)
     model.setup(opt)
+    options.save_options(opt)
     web_dir = os.path.join(opt.results_dir, opt.name, f'{opt.phase}_{opt.epoch}')
     if opt.load_iter > 0:
         web_dir = f'{web_dir}_iter{opt.load_iter}'

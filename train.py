@@ -36,7 +36,8 @@ def finite_losses(model, where):
 
 def main(args=None):
     """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
-    opt = TrainOptions().parse(args)
+    options = TrainOptions()
+    opt = options.parse(args)
     distributed.setup(opt)
     dataset = create_dataset(opt)
     dataset_size = len(dataset)
@@ -48,6 +49,7 @@ def main(args=None):
     total_iters = train_state.restore(resume, model, dataset, visualizer)
     distributed.prepare(model)
     speed.apply(model, opt)
+    options.save_options(opt)  # everything is checked: from here on the run writes its folder
     last_epoch = opt.n_epochs + opt.n_epochs_decay
     for epoch in range(opt.epoch_count, last_epoch + 1):
         epoch_start_time = iter_data_time = time.time()

@@ -98,7 +98,7 @@ class BaseOptions:
         return sorted(vars(given))
 
     def print_options(self, opt):
-        """Print the options (marking non-defaults) and save them to <checkpoints_dir>/<name>/<phase>_opt.txt."""
+        """Print the options (marking non-defaults); save_options writes them once the run starts."""
         lines = ['----------------- Options ---------------']
         for k, v in sorted(vars(opt).items()):
             if k == 'explicit':
@@ -107,12 +107,18 @@ class BaseOptions:
             comment = f'\t[default: {default}]' if v != default else ''
             lines.append(f'{k:>25}: {str(v):<30}{comment}')
         lines.append('----------------- End -------------------')
-        message = '\n'.join(lines)
+        self.message = '\n'.join(lines)
         if distributed.is_main():  # under torchrun, one copy on the console
-            print(message)
-        expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        util.mkdirs(expr_dir)
-        util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), message + '\n')
+            print(self.message)
+
+    def save_options(self, opt):
+        """Write the printed options to <checkpoints_dir>/<name>/<phase>_opt.txt. The entry scripts
+        call it only once the data, the model and any checkpoint have been checked, so a command that
+        fails leaves the experiment's folder as it was."""
+        if distributed.is_main():
+            expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
+            util.mkdirs(expr_dir)
+            util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), self.message + '\n')
 
     def parse(self, args=None):
         """Parse `args` (default: sys.argv[1:]), check the values, and set up gpu_ids and the seed."""

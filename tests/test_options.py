@@ -56,7 +56,11 @@ def test_model_and_dataset_add_their_options(tmp_path):
 
 
 def test_options_saved_with_non_defaults_marked(tmp_path):
-    parse(tmp_path, '--name', 'run', '--ngf', '8')
+    options = TrainOptions()
+    opt = options.parse(['--dataroot', str(tmp_path), '--checkpoints_dir', str(tmp_path / 'ck'), '--gpu_ids', '-1',
+                         '--name', 'run', '--ngf', '8'])
+    assert not (tmp_path / 'ck').exists(), 'parsing alone writes nothing'
+    options.save_options(opt)
     text = (tmp_path / 'ck' / 'run' / 'train_opt.txt').read_text()
     assert 'ngf: 8' in text and '[default: 64]' in text
 
@@ -104,4 +108,4 @@ def test_gpu_id_that_does_not_exist(monkeypatch):
 
 def test_tiny_options_are_valid(tmp_path):
     opt = TrainOptions().parse(['--dataroot', str(tmp_path), '--checkpoints_dir', str(tmp_path), *TINY])
-    assert opt.ngf == 4 and os.path.isdir(tmp_path / 'experiment_name')
+    assert opt.ngf == 4 and not os.path.exists(tmp_path / 'experiment_name')

@@ -49,8 +49,7 @@ class Visualizer:
         self.metrics = {}
         self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html and self.main else None
         self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt') if self.main else os.devnull
-        with open(self.log_name, "a") as log_file:
-            log_file.write(f'================ Training Loss ({time.strftime("%c")}) ================\n')
+        self.log_header = f'================ Training Loss ({time.strftime("%c")}) ================\n'
 
     def reset(self):
         self.saved = False
@@ -150,8 +149,16 @@ class Visualizer:
         if self.bar is not None:
             self.bar.set_postfix({k: f'{v:.3f}' for k, v in losses.items()}, refresh=False)
         progress.write(message)
+        self._log(message)
+
+    def _log(self, message):
+        """Append to loss_log.txt; the run's header goes first, so nothing is written before the
+        loop has started."""
+        if self.log_header:
+            util.mkdirs(os.path.dirname(self.log_name))
         with open(self.log_name, "a") as log_file:
-            log_file.write(message + '\n')
+            log_file.write(self.log_header + message + '\n')
+        self.log_header = ''
 
     def plot_metric(self, epoch, name, value):
         """Record a metric measured at the end of `epoch` (e.g. FID from in-training evaluation):
@@ -160,8 +167,7 @@ class Visualizer:
         series.append((epoch, float(value)))
         message = f'(epoch: {epoch}) {name}: {value:.4f}'
         progress.write(message)
-        with open(self.log_name, "a") as log_file:
-            log_file.write(message + '\n')
+        self._log(message)
         if self.display_id > 0:
             win = self.display_id + 2 + list(self.metrics).index(name)
             x, y = (np.array(v) for v in zip(*series))
