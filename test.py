@@ -10,7 +10,7 @@ import os
 from data import create_dataset
 from models import create_model
 from options.test_options import TestOptions
-from util import html, progress
+from util import html, progress, util
 from util.errors import run_cli
 from util.visualizer import save_images
 
@@ -33,20 +33,21 @@ def main(args=None):
     if opt.load_iter > 0:
         web_dir = f'{web_dir}_iter{opt.load_iter}'
     print(f'creating web directory {web_dir}')
-    webpage = html.HTML(web_dir, f'Experiment = {opt.name}, Phase = {opt.phase}, Epoch = {opt.epoch}')
     if opt.eval:
         model.eval()
-    for i, data in enumerate(progress.bar(dataset, min(len(dataset), opt.num_test), 'test', not opt.no_progress)):
-        if i >= opt.num_test:
-            break
-        model.set_input(data)
-        model.test()
-        visuals = model.get_current_visuals()
-        img_path = model.get_image_paths()
-        if i % 5 == 0:
-            progress.write(f'processing ({i:04d})-th image... {img_path}')
-        save_images(webpage, visuals, img_path, aspect_ratio=opt.aspect_ratio, width=opt.display_winsize)
-    webpage.save()
+    with util.staged_folder(web_dir) as stage:  # replaces the results of an earlier test whole
+        webpage = html.HTML(stage, f'Experiment = {opt.name}, Phase = {opt.phase}, Epoch = {opt.epoch}')
+        for i, data in enumerate(progress.bar(dataset, min(len(dataset), opt.num_test), 'test', not opt.no_progress)):
+            if i >= opt.num_test:
+                break
+            model.set_input(data)
+            model.test()
+            visuals = model.get_current_visuals()
+            img_path = model.get_image_paths()
+            if i % 5 == 0:
+                progress.write(f'processing ({i:04d})-th image... {img_path}')
+            save_images(webpage, visuals, img_path, aspect_ratio=opt.aspect_ratio, width=opt.display_winsize)
+        webpage.save()
     print(f'results: {os.path.join(web_dir, "index.html")}')
 
 

@@ -130,3 +130,16 @@ def test_a_failed_command_leaves_the_experiment_folder_as_it_was(unaligned_root,
     with pytest.raises(UserError):
         run_train(unaligned_root, tmp_path, *args)
     assert folder_snapshot(ck) == before
+
+
+def test_test_images_of_one_base_name_keep_one_result_each(unaligned_root, tmp_path):
+    run_train(unaligned_root, tmp_path)
+    single = tmp_path / 'single'
+    for i, rel in enumerate(['s1/img.png', 's2/img.png', 'c.png', 'c.jpg']):
+        (single / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.open(os.path.join(unaligned_root, 'testA', f'{i % 3:04d}.png')).save(single / rel)
+    results = run_test(str(single), tmp_path, '--model', 'test', '--model_suffix', '_A', '--no_dropout')
+    files = sorted(os.listdir(results / 'test_latest' / 'images'))
+    assert [f for f in files if f.endswith('_fake.png')] == ['c_2_fake.png', 'c_fake.png', 'img_2_fake.png', 'img_fake.png']
+    page = (results / 'test_latest' / 'index.html').read_text()
+    assert all(f'{n}_fake.png' in page for n in ('c', 'c_2', 'img', 'img_2'))

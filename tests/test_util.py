@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,3 +67,30 @@ def test_short_message_of_a_worker_error():
     wrapped = UserError('Caught UserError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n'
                         '  File "x.py", line 1\nutil.errors.UserError: cannot read image a.png: broken')
     assert short_message(wrapped) == 'cannot read image a.png: broken'
+
+
+def test_staged_folder_replaces_whole_or_not_at_all(tmp_path):
+    target = tmp_path / 'test_latest'
+    with util.staged_folder(str(target)) as stage:
+        for name in 'abcd':
+            (Path(stage) / f'{name}.png').write_text(name)
+    with util.staged_folder(str(target)) as stage:  # a shorter second run
+        (Path(stage) / 'a.png').write_text('new')
+    assert sorted(os.listdir(target)) == ['a.png'] and (target / 'a.png').read_text() == 'new'
+    with pytest.raises(RuntimeError):
+        with util.staged_folder(str(target)) as stage:
+            (Path(stage) / 'b.png').write_text('half')
+            raise RuntimeError('failed mid-way')
+    assert sorted(os.listdir(tmp_path)) == ['test_latest'] and os.listdir(target) == ['a.png']
+    os.rename(target, tmp_path / '.test_latest.old')  # a kill between the swap's two renames
+    (tmp_path / '.test_latest.partial').mkdir()
+    with util.staged_folder(str(target)):
+        assert (target / 'a.png').exists(), 'the old results are back before anything else happens'
+    assert sorted(os.listdir(tmp_path)) == ['test_latest'] and os.listdir(target) == []
+
+
+def test_unique_name_numbers_the_repeats():
+    taken = []
+    for stem in ['img', 'img', 'c', 'img', 'img_2']:
+        taken.append(util.unique_name(stem, taken.__contains__))
+    assert taken == ['img', 'img_2', 'c', 'img_3', 'img_2_2']

@@ -1,7 +1,9 @@
 """Small helpers: tensor <-> image, folders, atomic writes, seeding."""
 import os
 import random
+import shutil
 import tempfile
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -59,6 +61,40 @@ def mkdirs(paths):
 
 def mkdir(path):
     os.makedirs(path, exist_ok=True)
+
+
+def unique_name(name, is_taken):
+    """`name`, or the first of `name_2`, `name_3`, ... that is not taken: files of one base name
+    (a/img.jpg and b/img.jpg, or c.jpg and c.png) keep one output each, in the order they come."""
+    candidate, n = name, 1
+    while is_taken(candidate):
+        n += 1
+        candidate = f'{name}_{n}'
+    return candidate
+
+
+@contextmanager
+def staged_folder(path):
+    """Build a folder that replaces `path` whole: the caller writes into the folder yielded (hidden,
+    beside `path`), which takes the place of `path` only when the block ends without an error. So
+    `path` holds the files of one complete run, never a mix with an older one, and a failed run
+    leaves the old `path` as it was. Leftovers of a killed run are removed on the next start."""
+    parent, base = os.path.split(os.path.abspath(path))
+    stage, old = os.path.join(parent, f'.{base}.partial'), os.path.join(parent, f'.{base}.old')
+    if os.path.isdir(old) and not os.path.exists(path):  # killed between the two renames below
+        os.rename(old, path)
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.makedirs(stage)
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if os.path.exists(path):
+        os.rename(path, old)
+    os.rename(stage, path)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _atomic_write(path, write):

@@ -17,10 +17,13 @@ RETRY_SECONDS = 60
 
 
 def save_images(webpage, visuals, image_path, aspect_ratio=1.0, width=256):
-    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`."""
+    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`.
+    An <image> name already used on the page (same base name, another folder or extension) gets a
+    _2, _3, ... suffix, so no result overwrites another."""
     image_dir = webpage.get_image_dir()
-    short_path = os.path.basename(image_path[0])
-    name = os.path.splitext(short_path)[0]
+    stem = os.path.splitext(os.path.basename(image_path[0]))[0]
+    first = next(iter(visuals), '')
+    name = util.unique_name(stem, lambda n: os.path.exists(os.path.join(image_dir, f'{n}_{first}.png')))
     webpage.add_header(name)
     ims, txts, links = [], [], []
     for label, im_data in visuals.items():
