@@ -81,13 +81,16 @@ def main(args=None):
         if not visualizer.saved and epoch_iter > resumed_at:  # the HTML page gets every epoch, however short
             model.compute_visuals()
             visualizer.display_current_results(model.get_current_visuals(), epoch, True)
-        evaluator.after_epoch(epoch, model, visualizer)
         model.update_learning_rate()
-        if epoch % opt.save_epoch_freq == 0 or epoch == last_epoch:
+        milestone = epoch % opt.save_epoch_freq == 0 or epoch == last_epoch
+        if milestone or evaluator.due(epoch):  # saved before measuring: a failure there costs no training
             finite_losses(model, f'the end of epoch {epoch}')
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
             train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
+        if milestone:
             model.save_networks(epoch)
+        if evaluator.after_epoch(epoch, model, visualizer):  # again, with the new metric in its history
+            train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
         visualizer.write_report(epoch)
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
     distributed.cleanup()
