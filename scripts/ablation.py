@@ -182,16 +182,22 @@ def markdown(opt, rows, experiments):
              f'testB images ({opt.reference}: `{first["reference"]}`), standard Inception features. '
              f'Losses: each term\'s mean over the loss-log lines of the last epoch. '
              f'Written {datetime.date.today()}, torch {torch.__version__}.', '',
-             '| run | Figure 5 row | FID | KID (mean ± std) | final losses | result page |',
-             '|---|---|---:|---:|---|---|']
+             'KID sd: its spread over random subsets of the larger set (not an interval; - where the subsets '
+             'are the whole sets).', '',
+             '| run | Figure 5 row | FID | KID | KID sd over subsets | final losses | result page |',
+             '|---|---|---:|---:|---:|---|---|']
     for exp in experiments:
         row = rows[exp.name]
         losses = ', '.join(f'{k} {v:.3f}' for k, v in row['losses'].items())
         page = os.path.relpath(os.path.join(page_dir(opt, exp), 'index.html'), opt.out)
-        lines.append(f'| {exp.name} | {exp.row} | {row["fid"]:.1f} | {row["kid"]:.4f} ± {row["kid_std"]:.4f} '
+        lines.append(f'| {exp.name} | {exp.row} | {row["fid"]:.1f} | {row["kid"]:.4f} | {fmt_sd(row.get("kid_std"))} '
                      f'| {losses} | [{exp.name}]({page}) |')
     lines += ['', '![test inputs and each run\'s translation](grid.png)']
     return '\n'.join(lines) + '\n'
+
+
+def fmt_sd(value):
+    return '-' if value is None else f'{value:.4f}'
 
 
 def csv_text(opt, rows, experiments):
@@ -202,7 +208,7 @@ def csv_text(opt, rows, experiments):
                     + ['page'])
     for exp in experiments:
         row = rows[exp.name]
-        writer.writerow([exp.name, exp.row, row['fid'], row['kid'], row['kid_std'], row['n_fake'], row['n_real']]
+        writer.writerow([exp.name, exp.row, row['fid'], row['kid'], row.get('kid_std', ''), row['n_fake'], row['n_real']]
                         + [row['losses'].get(t, '') for t in terms]
                         + [os.path.join(page_dir(opt, exp), 'index.html')])
     return out.getvalue()

@@ -154,10 +154,14 @@ def measure(label, fakes, test_set, ground_truth, opt):
             'n_real': len(opt.targets), 'scores': scores, 'per_image': per_image}
 
 
+HEADERS = {'kid_std': 'KID sd over subsets'}
+
+
 def table(rows):
-    """Header and text cells: FID, KID as mean ± std, then the paired metrics that were measured."""
-    present = [m for m in ('fid', 'kid') + PAIRED_METRICS if any(m in r['scores'] for r in rows)]
-    header = ['model', 'images'] + [m.upper() for m in present]
+    """Header and text cells: FID, KID, the spread of KID over random subsets where there is one
+    (not an interval: see metrics/kid.py), then the paired metrics that were measured."""
+    present = [m for m in ('fid', 'kid', 'kid_std') + PAIRED_METRICS if any(m in r['scores'] for r in rows)]
+    header = ['model', 'images'] + [HEADERS.get(m, m.upper()) for m in present]
     cells = []
     for row in rows:
         s = row['scores']
@@ -165,8 +169,8 @@ def table(rows):
         for m in present:
             if m not in s:
                 line.append('-')
-            elif m == 'kid':
-                line.append(f'{s["kid"]:.4f} ± {s["kid_std"]:.4f}')
+            elif m in ('kid', 'kid_std'):
+                line.append(f'{s[m]:.4f}')
             else:
                 line.append(f'{s[m]:.4f}' if m != 'fid' else f'{s[m]:.2f}')
         cells.append(line)
