@@ -114,10 +114,12 @@ class BaseOptions:
     def save_options(self, opt):
         """Write the printed options to <checkpoints_dir>/<name>/<phase>_opt.txt. The entry scripts
         call it only once the data, the model and any checkpoint have been checked, so a command that
-        fails leaves the experiment's folder as it was."""
+        fails leaves the experiment's folder as it was. Temporary files that a killed run left there
+        are removed now."""
         if distributed.is_main():
             expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
             util.mkdirs(expr_dir)
+            util.remove_temporaries(expr_dir)
             util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), self.message + '\n')
 
     def parse(self, args=None):

@@ -11,7 +11,7 @@ import torch
 
 from conftest import ROOT
 from util import util
-from util.errors import UserError, short_message
+from util.errors import UserError, run_cli, short_message
 from util.image_pool import ImagePool
 
 
@@ -61,6 +61,49 @@ def test_kill_during_save_leaves_a_whole_checkpoint(tmp_path):
     proc.wait()
     state = torch.load(path)
     assert state['w'].numel() == 16 * 2 ** 20 and bool((state['w'] == state['i']).all())
+    left = [f for f in os.listdir(tmp_path) if f != 'latest_net_G.pth']
+    assert left in ([], ['.latest_net_G.pth.tmp']), left
+    util.remove_temporaries(str(tmp_path))
+    assert os.listdir(tmp_path) == ['latest_net_G.pth']
+
+
+def test_saved_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        (tmp_path / '.a.pth.tmp').write_bytes(b'left by a kill')
+        os.chmod(tmp_path / '.a.pth.tmp', 0o600)
+        util.atomic_torch_save({'w': torch.ones(1)}, str(tmp_path / 'a.pth'))
+        util.atomic_write_text(str(tmp_path / 'train_opt.txt'), 'x')
+    finally:
+        os.umask(old)
+    assert sorted(os.listdir(tmp_path)) == ['a.pth', 'train_opt.txt']
+    assert {oct(os.stat(tmp_path / f).st_mode & 0o777) for f in os.listdir(tmp_path)} == {'0o644'}
+
+
+def test_torch_writer_failure_is_one_line(tmp_path, monkeypatch):
+    def full_disk(obj, f):
+        raise RuntimeError('[enforce fail at inline_container.cc:626] . unexpected pos 64 vs 0')
+    monkeypatch.setattr(torch, 'save', full_disk)
+    with pytest.raises(UserError, match=r'cannot write .*a.pth: torch could not write .*bytes free.*nothing was written'):
+        util.atomic_torch_save({}, str(tmp_path / 'a.pth'))
+    assert os.listdir(tmp_path) == []
+
+
+def test_file_system_errors_end_in_one_line(tmp_path, capsys):
+    def write_into_a_file():
+        util.mkdir(str(tmp_path / 'f'))
+        open(tmp_path / 'f' / 'x', 'w')
+    (tmp_path / 'f').write_text('a file, not a folder')
+    with pytest.raises(SystemExit) as exit_:
+        run_cli(write_into_a_file)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == f'error: cannot create folder {tmp_path / "f"}: File exists\n'
+
+    def open_a_file_in_a_file():
+        open(tmp_path / 'f' / 'x', 'w')
+    with pytest.raises(SystemExit):
+        run_cli(open_a_file_in_a_file)
+    assert capsys.readouterr().err == f'error: {tmp_path / "f" / "x"}: Not a directory\n'
 
 
 def test_short_message_of_a_worker_error():

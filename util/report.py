@@ -115,7 +115,5 @@ def draw_curves(path, losses, metrics):
         ax.plot(at, values, marker='o')
         ax.set(xlabel='epoch', ylabel=name, title=f'{name} over epochs')
     fig.tight_layout()
-    tmp = f'{path}.tmp.png'
-    fig.savefig(tmp)
-    os.replace(tmp, path)
+    util.atomic_write(path, lambda f: fig.savefig(f, format='png'))
     return int(fig.get_figwidth() * fig.dpi)

@@ -2,7 +2,6 @@
 import os
 import random
 import shutil
-import tempfile
 from contextlib import contextmanager
 
 import numpy as np
@@ -60,7 +59,10 @@ def mkdirs(paths):
 
 
 def mkdir(path):
-    os.makedirs(path, exist_ok=True)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:  # a file of that name, a read-only parent, ...
+        raise UserError(f'cannot create folder {path}: {exc.strerror or exc}') from None
 
 
 def unique_name(name, is_taken):
@@ -97,34 +99,53 @@ def staged_folder(path):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _atomic_write(path, write):
-    """Write through a temporary file in the same folder and rename it into place, so a kill
-    in the middle of saving leaves the previous file intact. A full disk or a folder that cannot
-    be written is a one-line error."""
+TEMPORARY = '.{}.tmp'  # beside its file; one name per file, so a kill leaves at most one
+
+
+def remove_temporaries(folder):
+    """Delete the temporary files that writes killed in `folder` left (only this naming)."""
+    if os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.startswith('.') and name.endswith('.tmp') and os.path.isfile(os.path.join(folder, name)):
+                os.remove(os.path.join(folder, name))
+
+
+def atomic_write(path, write):
+    """Call write(f) on a temporary file in the same folder, fsync it and rename it into place, so
+    a kill in the middle of saving leaves the previous file intact (and at most one temporary file,
+    removed by the next write of `path` or by remove_temporaries). The file gets the usual mode
+    (0666 less the umask), as open() would give it. A full disk or a folder that cannot be written
+    is a one-line error."""
     folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
+    tmp = os.path.join(folder, TEMPORARY.format(os.path.basename(path)))
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+        if os.path.exists(tmp):  # left by a killed write
+            os.remove(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(fd, 'wb') as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        if tmp and os.path.exists(tmp):
+        if os.path.exists(tmp):
             os.remove(tmp)
+        kept = 'the previous file is intact' if os.path.exists(path) else 'nothing was written'
         if isinstance(exc, OSError):
-            kept = 'the previous file is intact' if os.path.exists(path) else 'nothing was written'
             raise UserError(f'cannot write {path}: {exc.strerror or exc}; {kept}') from None
+        if isinstance(exc, RuntimeError) and ('PytorchStreamWriter' in str(exc) or 'inline_container' in str(exc)):
+            free = shutil.disk_usage(folder).free
+            raise UserError(f'cannot write {path}: torch could not write the file ({free} bytes free on that '
+                            f'disk: is it full?); {kept}') from None
         raise
 
 
 def atomic_torch_save(obj, path):
-    _atomic_write(path, lambda f: torch.save(obj, f))
+    atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def atomic_write_text(path, text):
-    _atomic_write(path, lambda f: f.write(text.encode('utf-8')))
+    atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
 
 def seed_everything(seed):
