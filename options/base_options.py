@@ -144,6 +144,11 @@ class BaseOptions:
                 raise UserError(f'--{name} must be positive, got {getattr(opt, name)}')
         if opt.num_threads < 0:
             raise UserError(f'--num_threads must be >= 0, got {opt.num_threads}')
+        if not opt.max_dataset_size >= 1:
+            raise UserError(f'--max_dataset_size must be at least 1, got {opt.max_dataset_size}')
+        if opt.name in ('', '.', '..') or '/' in opt.name or os.sep in opt.name:
+            raise UserError(f'--name {opt.name!r}: the experiment needs a folder name of its own inside '
+                            f'--checkpoints_dir (not empty, no / or ..)')
         if opt.dataroot is None:
             raise UserError('--dataroot is required (a folder with trainA/trainB, or train/ for aligned data)')
         if 'crop' in opt.preprocess and opt.crop_size > opt.load_size and opt.preprocess != 'crop':

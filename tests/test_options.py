@@ -78,11 +78,26 @@ def test_explicit_options_are_recorded(tmp_path):
     (['--lr', 'fast'], ['--lr', 'fast']),
     (['--crop_size', '300', '--load_size', '286'], ['--crop_size', '--load_size']),
     (['--gpu_ids', 'x'], ['--gpu_ids']),
+    (['--name', '../x'], ['--name', "'../x'"]),
+    (['--name', ''], ['--name', "''"]),
+    (['--max_dataset_size', '0'], ['--max_dataset_size', '0']),
+    (['--load_size', '16', '--crop_size', '16'], ['--crop_size 16', '--n_layers_D']),
+    (['--netD', 'n_layers', '--n_layers_D', '6', '--load_size', '32', '--crop_size', '32'], ['--crop_size 32', '6 layers']),
 ])
 def test_bad_values_are_one_line_errors(tmp_path, args, words):
     with pytest.raises(UserError) as err:
         parse(tmp_path, *args)
     assert all(w in str(err.value) for w in words) and '\n' not in str(err.value)
+
+
+def test_sizes_the_discriminator_takes_pass(tmp_path):
+    assert parse(tmp_path, '--load_size', '24', '--crop_size', '24').crop_size == 24
+    assert parse(tmp_path, '--netD', 'pixel', '--load_size', '8', '--crop_size', '8').crop_size == 8
+
+
+def test_aspect_ratio_must_be_positive(tmp_path):
+    with pytest.raises(UserError, match='--aspect_ratio must be positive, got 0.0'):
+        parse(tmp_path, '--aspect_ratio', '0', cls=test_options.TestOptions)
 
 
 def test_cli_error_exits_2_with_one_line(tmp_path):
