@@ -86,7 +86,7 @@ def parse_args(argv=None):
 
 
 def read_train_options(path):
-    """{option: value text} from a train_opt.txt written by BaseOptions.print_options."""
+    """{option: value text} from a train_opt.txt written by BaseOptions.save_options."""
     values = {}
     with open(path) as f:
         for line in f:
@@ -121,7 +121,8 @@ def test_arguments(name, model, opt):
 
 def load_model(name, args, trained_direction, opt):
     """(model, its options, the visual holding the translation of --direction). TestOptions are
-    parsed without print_options, which would write test_opt.txt into the experiment's folder."""
+    parsed without parse(), which would print them (compare.py never calls save_options, so the
+    experiment's folder gets no test_opt.txt)."""
     parser = TestOptions()
     test_opt = parser.gather_options(args)
     test_opt.isTrain = False
