@@ -14,14 +14,15 @@ import torch
 from data import create_dataset
 from models import create_model
 from options.test_options import TestOptions
-from util import html, progress
+from util import html, progress, util
 from util.errors import UserError, run_cli
 from util.visualizer import save_images
 
 
 def main(args=None):
     """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
-    opt = TestOptions().parse(args)
+    options = TestOptions()
+    opt = options.parse(args)
     # in order, unflipped, no visdom; --batch_size images at a time
     opt.num_threads = 0
     opt.serial_batches = True
@@ -30,30 +31,32 @@ def main(args=None):
     dataset = create_dataset(opt)
     model = create_model(opt)
     model.setup(opt)
+    options.save_options(opt)
     web_dir = os.path.join(opt.results_dir, opt.name, f'{opt.phase}_{opt.epoch}')
     if opt.load_iter > 0:
         web_dir = f'{web_dir}_iter{opt.load_iter}'
     print(f'creating web directory {web_dir}')
-    webpage = html.HTML(web_dir, f'Experiment = {opt.name}, Phase = {opt.phase}, Epoch = {opt.epoch}')
     if opt.eval:
         model.eval()
     check_batching(opt, model)
     total = min(len(dataset), opt.num_test)
     done, start = 0, time.perf_counter()
-    for data in progress.bar(dataset, -(-total // opt.batch_size), 'test', not opt.no_progress):
-        if done >= total:
-            break
-        model.set_input(data)
-        model.test()
-        visuals = model.get_current_visuals()
-        paths = model.get_image_paths()[:total - done]
-        for j, path in enumerate(paths):
-            if (done + j) % 5 == 0:
-                progress.write(f'processing ({done + j:04d})-th image... {[path]}')
-            save_images(webpage, {k: v[j:j + 1] for k, v in visuals.items()}, [path],
-                        aspect_ratio=opt.aspect_ratio, width=opt.display_winsize)
-        done += len(paths)
-    webpage.save()
+    with util.staged_folder(web_dir) as stage:  # replaces the results of an earlier test whole
+        webpage = html.HTML(stage, f'Experiment = {opt.name}, Phase = {opt.phase}, Epoch = {opt.epoch}')
+        for data in progress.bar(dataset, -(-total // opt.batch_size), 'test', not opt.no_progress):
+            if done >= total:
+                break
+            model.set_input(data)
+            model.test()
+            visuals = model.get_current_visuals()
+            paths = model.get_image_paths()[:total - done]
+            for j, path in enumerate(paths):
+                if (done + j) % 5 == 0:
+                    progress.write(f'processing ({done + j:04d})-th image... {[path]}')
+                save_images(webpage, {k: v[j:j + 1] for k, v in visuals.items()}, [path],
+                            aspect_ratio=opt.aspect_ratio, width=opt.display_winsize)
+            done += len(paths)
+        webpage.save()
     print(f'results: {os.path.join(web_dir, "index.html")} ({done} images, '
           f'{done / (time.perf_counter() - start):.1f} images/s with writing)')
 

@@ -36,7 +36,8 @@ def finite_losses(model, where):
 
 def main(args=None):
     """Run with `args` (a list like sys.argv[1:]; default: the command line)."""
-    opt = TrainOptions().parse(args)
+    options = TrainOptions()
+    opt = options.parse(args)
     distributed.setup(opt)
     dataset = create_dataset(opt)
     dataset_size = len(dataset)
@@ -48,6 +49,7 @@ def main(args=None):
     total_iters = train_state.restore(resume, model, dataset, visualizer)
     distributed.prepare(model)
     speed.apply(model, opt)
+    options.save_options(opt)  # everything is checked: from here on the run writes its folder
     last_epoch = opt.n_epochs + opt.n_epochs_decay
     for epoch in range(opt.epoch_count, last_epoch + 1):
         epoch_start_time = iter_data_time = time.time()
@@ -80,14 +82,17 @@ def main(args=None):
         if not visualizer.saved and epoch_iter > resumed_at:  # the HTML page gets every epoch, however short
             model.compute_visuals()
             visualizer.display_current_results(model.get_current_visuals(), epoch, True)
-        evaluator.after_epoch(epoch, model, visualizer)
         model.update_learning_rate()
-        if epoch % opt.save_epoch_freq == 0 or epoch == last_epoch:
+        milestone = epoch % opt.save_epoch_freq == 0 or epoch == last_epoch
+        if milestone or evaluator.due(epoch):  # saved before measuring: a failure there costs no training
             if epoch_iter > resumed_at:  # else nothing trained since the checkpoint, and no loss to read
                 finite_losses(model, f'the end of epoch {epoch}')
             print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
             train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
+        if milestone:
             model.save_networks(epoch)
+        if evaluator.after_epoch(epoch, model, visualizer):  # again, with the new metric in its history
+            train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
         visualizer.write_report(epoch)
         print(f'End of epoch {epoch} / {last_epoch} \t Time Taken: {time.time() - epoch_start_time:.0f} sec')
     visualizer.close()

@@ -1,10 +1,12 @@
 """Data sets, found by file name: `--dataset_mode foo` loads `data/foo_dataset.py`, class
 `FooDataset(BaseDataset)`. Adding a data set means adding one such file."""
 import torch.utils.data
+from PIL import Image
 
 from data.base_dataset import BaseDataset
 from data.sampling import SeededDataset, SeededSampler
 from util import distributed, registry, threads
+from util.errors import UserError
 
 
 def available_datasets():
@@ -28,6 +30,40 @@ def create_dataset(opt):
     return CustomDatasetDataLoader(opt)
 
 
+def check_fits(opt, dataset):
+    """Catch at start what would otherwise fail at the first step: channels the loader does not
+    deliver (--input_nc / --output_nc), and images of several sizes batched without resizing."""
+    sample = SeededDataset(dataset, in_main_process=True)[(0, 0)]  # the global RNGs are left alone
+    sides = [('A', 'input_nc'), ('B', 'output_nc')] if 'B' in sample else [('A', 'input_nc')]
+    if 'B' in sample and opt.direction == 'BtoA':
+        sides = [('B', 'input_nc'), ('A', 'output_nc')]
+    for key, option in sides:
+        channels = sample[key].shape[0]
+        if channels != getattr(opt, option):
+            raise UserError(f'--{option} {getattr(opt, option)}: the data set gives {channels}-channel images '
+                            f'({sample[key + "_paths"]}); images load as RGB (3) or grey (1)')
+    if opt.preprocess == 'none' and opt.batch_size > 1:
+        for name, paths in sorted(vars(dataset).items()):
+            if name.endswith('_paths') and isinstance(paths, list):
+                _one_size(paths, opt)
+
+
+def _one_size(paths, opt):
+    """Image sides rounded to multiples of 4 as --preprocess none does; a batch needs one size."""
+    first = None
+    for path in paths:
+        try:
+            with Image.open(path) as img:
+                size = tuple(max(4, round(side / 4) * 4) for side in img.size)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            raise UserError(f'cannot read image {path}: {exc}') from None
+        first = first or (size, path)
+        if size != first[0]:
+            raise UserError(f'--preprocess none with --batch_size {opt.batch_size}: {first[1]} is '
+                            f'{first[0][0]}x{first[0][1]} but {path} is {size[0]}x{size[1]}; use --batch_size 1 '
+                            f'or a --preprocess that resizes')
+
+
 class CustomDatasetDataLoader:
     """A data set plus its DataLoader, capped at opt.max_dataset_size samples per epoch. Under
     torchrun each process loads its own share of every epoch (data/sampling.py)."""
@@ -36,6 +72,7 @@ class CustomDatasetDataLoader:
         self.opt = opt
         self.dataset = find_dataset_using_name(opt.dataset_mode)(opt)
         print(f'dataset [{type(self.dataset).__name__}] was created ({len(self.dataset)} images)')
+        check_fits(opt, self.dataset)
         seed = opt.seed if getattr(opt, 'seed', None) is not None else torch.initial_seed()
         self.generator = torch.Generator()
         self.generator.manual_seed(distributed.gather(seed)[0] % 2 ** 63)  # the same on every process

@@ -32,7 +32,7 @@ def load_image(path, channels=3):
     try:
         with Image.open(path) as img:
             img.load()
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise UserError(f'cannot read image {path}: {exc}') from None
     if img.mode in ('RGBA', 'LA') or (img.mode == 'P' and 'transparency' in img.info):
         rgba = img.convert('RGBA')

@@ -58,7 +58,9 @@ class SeededDataset(torch.utils.data.Dataset):
         return self._load(index, seed)
 
     def _load(self, index, seed):
+        """Loading draws from the CPU generators only: the CUDA ones are left alone (torch.manual_seed
+        would reseed them too, so on a GPU --num_threads 0 would change the training's randomness)."""
         random.seed(seed)
         np.random.seed(seed % 2 ** 32)
-        torch.manual_seed(seed)
+        torch.default_generator.manual_seed(seed)
         return self.dataset[index]

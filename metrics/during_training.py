@@ -5,7 +5,10 @@ Every N epochs the first --eval_num_test test images of the source domain (fixed
 order) are translated and measured against the first --eval_num_test real test images of the
 target domain. The numbers go to the loss log, visdom and the HTML report through the
 Visualizer's plot_metric; the nets with the lowest FID so far are saved as best_net_<Name>.pth,
-with best.json (epoch, FID, KID). Measuring runs in eval mode and restores every random
+with best.json (epoch, FID, KID). Everything measuring needs (the test images, real and
+translated, and the Inception network) is loaded before training starts, and train.py saves the
+training state before measuring, so a failure there costs no training and best_net_* always
+belongs to the run a --continue_train goes on with. Measuring runs in eval mode and restores every random
 generator (metrics/translate.py), so a seeded run trains the same with or without it. The real
 side's Inception features are computed once and cached on disk (metrics/feature_cache.py).
 
@@ -19,6 +22,7 @@ from util import distributed, progress
 from util.errors import UserError
 from util.util import atomic_write_text
 from .image_source import ImageSource
+from .inception import load_inception
 from .metric_main import compute_metrics
 from .test_set import TestSet
 from .translate import input_transform, translate
@@ -40,16 +44,28 @@ class TrainingEvaluator:
         self.real = test_set.targets()
         self.metrics = [m.strip() for m in opt.eval_metrics.split(',') if m.strip()]  # checked by the options
         self.domain_train = test_set.training_sets() if 'domain' in self.metrics else None
+        for i in range(len(self.real)):  # a corrupt target is reported now, not after an epoch
+            self.real.load(i)
+        load_inception(str(opt.device))
         self.best_file = os.path.join(opt.checkpoints_dir, opt.name, 'best.json')
         self.best = None
         if opt.continue_train and os.path.isfile(self.best_file):
             with open(self.best_file) as f:
                 self.best = json.load(f)
+            if self.best['epoch'] >= opt.epoch_count:
+                progress.write(f'warning: {self.best_file} names epoch {self.best["epoch"]}, after the checkpoint '
+                               f'this run continues from: its best_net_*.pth come from an abandoned run and are '
+                               f'replaced at the next evaluation')
+                self.best = None
+
+    def due(self, epoch):
+        return bool(self.freq) and epoch % self.freq == 0
 
     def after_epoch(self, epoch, model, visualizer):
-        """Measure at every --eval_freq-th epoch; report, and save the nets when FID improved."""
-        if not self.freq or epoch % self.freq:
-            return
+        """Measure at every --eval_freq-th epoch; report, and save the nets when FID improved.
+        Returns whether it measured (the training state then gets saved again, with the metric)."""
+        if not self.due(epoch):
+            return False
         fakes = ImageSource(arrays=translate(model, self.inputs), keys=self.keys, label=f'epoch {epoch}')
         scores = compute_metrics(self.metrics, fakes, self.real, device=str(model.device), progress=False,
                                  domain_train=self.domain_train).scores
@@ -60,3 +76,4 @@ class TrainingEvaluator:
             self.best = {'epoch': epoch, 'num_test': len(self.inputs), **scores}
             atomic_write_text(self.best_file, json.dumps(self.best, indent=1) + '\n')
             progress.write(f'FID {scores["fid"]:.4f} is the best so far: saved best_net_*.pth (epoch {epoch})')
+        return True

@@ -21,7 +21,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
 
     With fewer images than feature dimensions both covariances are singular. Like pytorch-fid,
     retry with `eps` on the diagonals when the square root is not finite, and drop the imaginary
-    part that rounding leaves on a root that is real in exact arithmetic.
+    part that rounding leaves on a root that is real in exact arithmetic, but refuse when a
+    diagonal entry's imaginary part exceeds 1e-3: the root is then not real and the number would
+    mean nothing.
     """
     diff = mu1 - mu2
     with warnings.catch_warnings():
@@ -31,7 +33,13 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
         if not np.isfinite(covmean).all():
             offset = np.eye(len(sigma1)) * eps
             covmean = scipy.linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
-    covmean = np.real(covmean)
+    if np.iscomplexobj(covmean):
+        imaginary = np.abs(np.diagonal(covmean).imag).max()
+        if imaginary > 1e-3:
+            raise UserError(f'FID: the square root of the covariance product has an imaginary part of '
+                            f'{imaginary:.3g} (more than 1e-3, where pytorch-fid stops too); the feature sets '
+                            f'are too small or degenerate for FID: measure more images')
+        covmean = covmean.real
     return float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean))
 
 

@@ -30,15 +30,20 @@ def mmd2_unbiased(x, y):
 
 
 def kernel_inception_distance(fake, real, num_subsets=100, max_subset_size=1000, seed=0):
-    """(mean, std) of the unbiased MMD^2 over `num_subsets` random subsets of
-    min(max_subset_size, n_fake, n_real) images per side.
+    """(mean, spread) of the unbiased MMD^2 over `num_subsets` random subsets of
+    m = min(max_subset_size, n_fake, n_real) images per side.
 
     100 subsets of at most 1000 are the defaults of the paper, torch-fidelity and StyleGAN3, so
-    numbers compare across papers; averaging over subsets lowers the variance and their spread
-    (std) says how far to trust the mean. Subsets are drawn without replacement (a repeated
-    image would count as a pair of distinct samples) from a fixed seed, so a rerun gives the
-    same number. Features are taken in float64: cubing dot products of 2048-d vectors in
-    float32 loses the small difference between large sums.
+    numbers compare across papers. Subsets are drawn without replacement (a repeated image would
+    count as a pair of distinct samples) from a fixed seed, so a rerun gives the same number.
+    Features are taken in float64: cubing dot products of 2048-d vectors in float32 loses the
+    small difference between large sums.
+
+    The spread (standard deviation over the subsets) says only how much the choice of subset
+    moves the number, for the side(s) larger than m; a set of m images is used whole in every
+    subset and adds nothing to it. It is not an uncertainty of the model's KID (that needs other
+    test images or other seeds). When neither set is larger than m every subset is the same
+    estimate, and the spread is None rather than a meaningless 0.
     """
     fake = np.asarray(fake, dtype=np.float64)
     real = np.asarray(real, dtype=np.float64)
@@ -49,4 +54,5 @@ def kernel_inception_distance(fake, real, num_subsets=100, max_subset_size=1000,
     values = [mmd2_unbiased(fake[rng.choice(len(fake), m, replace=False)],
                             real[rng.choice(len(real), m, replace=False)])
               for _ in range(num_subsets)]
-    return float(np.mean(values)), float(np.std(values))
+    subsampled = max(len(fake), len(real)) > m
+    return float(np.mean(values)), float(np.std(values)) if subsampled else None

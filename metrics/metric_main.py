@@ -117,9 +117,10 @@ def fid(opts):
 
 @register_metric('kid')
 def kid(opts):
-    mean, std = kernel_inception_distance(opts.features('fake'), opts.features('real'),
-                                          opts.kid_subsets, opts.kid_subset_size, opts.seed)
-    return {'kid': mean, 'kid_std': std}, None
+    """'kid', and 'kid_std' (spread over subsets, see kid.py) only where subsets differ."""
+    mean, spread = kernel_inception_distance(opts.features('fake'), opts.features('real'),
+                                             opts.kid_subsets, opts.kid_subset_size, opts.seed)
+    return {'kid': mean, **({} if spread is None else {'kid_std': spread})}, None
 
 
 @register_metric('domain')

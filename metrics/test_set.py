@@ -13,6 +13,7 @@ import numpy as np
 
 from data.image_folder import load_image
 from util.errors import UserError
+from util.util import unique_name
 from .image_source import ImageSource, list_images
 
 
@@ -35,8 +36,8 @@ class TestSet:
             self.label = f'{aligned} ({dst} halves)'
         else:
             raise UserError(f'--dataroot {dataroot}: neither {phase}A/ + {phase}B/ (unaligned) nor {phase}/ (aligned A|B)')
-        self.keys = [_stem(p) for p in self.input_paths]
-        self._target_of = {_stem(p): p for p in self.target_paths}
+        self.keys = _unique_stems(self.input_paths)
+        self._target_of = dict(zip(_unique_stems(self.target_paths), self.target_paths))
         self.has_ground_truth = self.aligned_half is not None or all(k in self._target_of for k in self.keys)
 
     def __len__(self):
@@ -81,5 +82,9 @@ def _first(paths, count):
     return paths if count == float('inf') else paths[:int(count)]
 
 
-def _stem(path):
-    return os.path.splitext(os.path.basename(path))[0]
+def _unique_stems(paths):
+    """File stems, c.jpg and c.png becoming c and c_2 (as test.py names its outputs)."""
+    stems = []
+    for path in paths:
+        stems.append(unique_name(os.path.splitext(os.path.basename(path))[0], stems.__contains__))
+    return stems

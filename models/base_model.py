@@ -3,6 +3,7 @@
 its networks, set_input, forward and one optimisation step."""
 import os
 import re
+import sys
 import warnings
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -32,6 +33,7 @@ class BaseModel(ABC):
         self.optimizers = []
         self.image_paths = []
         self.metric = 0  # used by the 'plateau' learning-rate policy
+        self._missing_losses = set()  # listed loss names without an attribute, warned about once
 
     @staticmethod
     def modify_commandline_options(parser, is_train):
@@ -107,9 +109,21 @@ class BaseModel(ABC):
         return OrderedDict((name, getattr(self, name)) for name in self.visual_names if isinstance(name, str))
 
     def get_current_losses(self):
-        """Losses as Python floats. This reads them from the device, so call it only when printing."""
-        return OrderedDict((name, float(_detached(getattr(self, 'loss_' + name))))
-                           for name in self.loss_names if isinstance(name, str))
+        """Losses as Python floats. This reads them from the device, so call it only when printing.
+        A listed loss the model has no attribute for (upstream's template lists 'loss_G', meaning
+        self.loss_loss_G) is left out with one warning, as upstream's loop never reads it."""
+        losses = OrderedDict()
+        for name in self.loss_names:
+            if not isinstance(name, str):
+                continue
+            if not hasattr(self, 'loss_' + name):
+                if name not in self._missing_losses:
+                    self._missing_losses.add(name)
+                    print(f'warning: {type(self).__name__}.loss_names lists {name!r} but the model has no '
+                          f'attribute loss_{name}; that loss is not shown or checked', file=sys.stderr)
+                continue
+            losses[name] = float(_detached(getattr(self, 'loss_' + name)))
+        return losses
 
     def save_networks(self, epoch):
         """Save every net as <save_dir>/<epoch>_net_<Name>.pth (CPU tensors, atomically); under
@@ -128,7 +142,7 @@ class BaseModel(ABC):
 
     def load_network_file(self, net, path):
         if not os.path.isfile(path):
-            raise UserError(f'checkpoint {path} not found{_available_epochs(os.path.dirname(path))}')
+            raise UserError(f'checkpoint {path} not found{_what_is_there(path)}')
         print(f'loading the model from {path}')
         try:
             state_dict = torch.load(path, map_location=self.device, weights_only=True)
@@ -206,6 +220,20 @@ def _key_mismatch(expected, given):
     missing = [k for k in expected if k not in given]
     unexpected = [k for k in given if k not in expected]
     return missing, unexpected
+
+
+def _what_is_there(path):
+    """Why `path` is missing, said by what the folder holds: other nets saved under the same label
+    mean another --model (or a missing --model_suffix); other labels, another --epoch."""
+    folder, file = os.path.split(path)
+    label = file.split('_net_')[0]
+    nets = sorted(f[len(label) + 5:-4] for f in os.listdir(folder) if f.startswith(f'{label}_net_')
+                  and f.endswith('.pth')) if os.path.isdir(folder) else []
+    if nets:
+        return (f'; the folder holds nets {", ".join(nets)} for --epoch {label}: it was trained with another '
+                f'--model (check --model; for --model test, --model_suffix picks one, e.g. --model_suffix _A '
+                f'loads G_A)')
+    return _available_epochs(folder)
 
 
 def _available_epochs(folder):

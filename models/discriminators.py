@@ -25,6 +25,17 @@ class NLayerDiscriminator(nn.Module):
         return self.model(input)
 
 
+def fits(side, n_layers):
+    """Whether NLayerDiscriminator runs on `side` x `side` input: every normalised feature map
+    needs more than one value, and the output at least one."""
+    side = (side - 2) // 2 + 1  # the first conv: kernel 4, stride 2, padding 1, no norm
+    for n in range(1, n_layers + 1):
+        side = (side - 2) // 2 + 1 if n < n_layers else side - 1
+        if side < 2:
+            return False
+    return side - 1 >= 1
+
+
 class PixelDiscriminator(nn.Module):
     """1x1 PatchGAN: judges each pixel on its own (colour statistics, no structure)."""
 

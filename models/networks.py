@@ -38,7 +38,8 @@ def get_scheduler(optimizer, opt):
     """Learning-rate schedule by --lr_policy, stepped once per epoch after the optimizer steps.
 
     linear: constant for n_epochs, then linear decay to zero over n_epochs_decay; step: x0.1
-    every lr_decay_iters epochs; cosine: half a cosine over n_epochs; plateau: x0.2 when the
+    every lr_decay_iters epochs; cosine: half a cosine over all n_epochs + n_epochs_decay epochs,
+so every epoch learns (it would reach zero after the last one); plateau: x0.2 when the
     model's `metric` stalls. linear/step/cosine count from --epoch_count, so a continued run
     resumes at the right learning rate.
     """
@@ -51,7 +52,7 @@ def get_scheduler(optimizer, opt):
         return 0.1 ** ((step + start) // opt.lr_decay_iters)
 
     def cosine(step):
-        return 0.5 * (1 + math.cos(math.pi * min(step + start, opt.n_epochs) / max(1, opt.n_epochs)))
+        return 0.5 * (1 + math.cos(math.pi * (step + start) / max(1, opt.n_epochs + opt.n_epochs_decay)))
 
     rules = {'linear': linear, 'step': step_decay, 'cosine': cosine}
     if opt.lr_policy in rules:

@@ -99,7 +99,7 @@ class BaseOptions:
         return sorted(vars(given))
 
     def print_options(self, opt):
-        """Print the options (marking non-defaults) and save them to <checkpoints_dir>/<name>/<phase>_opt.txt."""
+        """Print the options (marking non-defaults); save_options writes them once the run starts."""
         lines = ['----------------- Options ---------------']
         for k, v in sorted(vars(opt).items()):
             if k == 'explicit':
@@ -108,12 +108,20 @@ class BaseOptions:
             comment = f'\t[default: {default}]' if v != default else ''
             lines.append(f'{k:>25}: {str(v):<30}{comment}')
         lines.append('----------------- End -------------------')
-        message = '\n'.join(lines)
+        self.message = '\n'.join(lines)
         if distributed.is_main():  # under torchrun, one copy on the console
-            print(message)
-        expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
-        util.mkdirs(expr_dir)
-        util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), message + '\n')
+            print(self.message)
+
+    def save_options(self, opt):
+        """Write the printed options to <checkpoints_dir>/<name>/<phase>_opt.txt. The entry scripts
+        call it only once the data, the model and any checkpoint have been checked, so a command that
+        fails leaves the experiment's folder as it was. Temporary files that a killed run left there
+        are removed now."""
+        if distributed.is_main():
+            expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
+            util.mkdirs(expr_dir)
+            util.remove_temporaries(expr_dir)
+            util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), self.message + '\n')
 
     def parse(self, args=None):
         """Parse `args` (default: sys.argv[1:]), check the values, and set up gpu_ids and the seed."""
@@ -138,6 +146,11 @@ class BaseOptions:
         for name in ('num_threads', 'torch_threads'):
             if getattr(opt, name) < 0:
                 raise UserError(f'--{name} must be >= 0, got {getattr(opt, name)}')
+        if not opt.max_dataset_size >= 1:
+            raise UserError(f'--max_dataset_size must be at least 1, got {opt.max_dataset_size}')
+        if opt.name in ('', '.', '..') or '/' in opt.name or os.sep in opt.name:
+            raise UserError(f'--name {opt.name!r}: the experiment needs a folder name of its own inside '
+                            f'--checkpoints_dir (not empty, no / or ..)')
         if opt.dataroot is None:
             raise UserError('--dataroot is required (a folder with trainA/trainB, or train/ for aligned data)')
         if 'crop' in opt.preprocess and opt.crop_size > opt.load_size and opt.preprocess != 'crop':

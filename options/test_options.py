@@ -1,3 +1,5 @@
+from util.errors import UserError
+
 from .base_options import BaseOptions
 
 
@@ -16,3 +18,8 @@ class TestOptions(BaseOptions):
         parser.set_defaults(load_size=parser.get_default('crop_size'))
         self.isTrain = False
         return parser
+
+    def validate(self, opt):
+        BaseOptions.validate(self, opt)
+        if opt.aspect_ratio <= 0:
+            raise UserError(f'--aspect_ratio must be positive, got {opt.aspect_ratio}')

@@ -1,3 +1,4 @@
+from models.discriminators import fits
 from util import speed
 from util.errors import UserError
 
@@ -62,3 +63,10 @@ class TrainOptions(BaseOptions):
             raise UserError(f'--eval_num_test must be at least 2 (FID needs two images), got {opt.eval_num_test}')
         if opt.lr <= 0:
             raise UserError(f'--lr must be positive, got {opt.lr}')
+        n_layers = {'basic': 3, 'n_layers': opt.n_layers_D}.get(opt.netD)
+        side = opt.crop_size if 'crop' in opt.preprocess else opt.load_size
+        if n_layers and opt.preprocess != 'none' and not fits(side, n_layers):
+            raise UserError(f'--crop_size {side} is too small for the --netD {opt.netD} discriminator with '
+                            f'{n_layers} layers (--n_layers_D): its feature maps shrink to nothing; use a larger '
+                            f'--crop_size (and --load_size), fewer --n_layers_D or --netD pixel')
+

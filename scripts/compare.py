@@ -93,7 +93,7 @@ def parse_args(argv=None):
 
 
 def read_train_options(path):
-    """{option: value text} from a train_opt.txt written by BaseOptions.print_options."""
+    """{option: value text} from a train_opt.txt written by BaseOptions.save_options."""
     values = {}
     with open(path) as f:
         for line in f:
@@ -128,7 +128,8 @@ def test_arguments(name, model, opt):
 
 def load_model(name, args, trained_direction, opt):
     """(model, its options, the visual holding the translation of --direction). TestOptions are
-    parsed without print_options, which would write test_opt.txt into the experiment's folder."""
+    parsed without parse(), which would print them (compare.py never calls save_options, so the
+    experiment's folder gets no test_opt.txt)."""
     parser = TestOptions()
     test_opt = parser.gather_options(args)
     test_opt.isTrain = False
@@ -168,13 +169,15 @@ def measure(label, fakes, test_set, ground_truth, opt, size):
             'n_real': len(opt.targets), 'scores': scores, 'per_image': per_image}
 
 
-COLUMNS = ('fid', 'kid', 'fid_at_size', 'kid_at_size', 'domain', 'domain_real') + PAIRED_METRICS
+COLUMNS = ('fid', 'kid', 'kid_std', 'fid_at_size', 'kid_at_size', 'domain', 'domain_real') + PAIRED_METRICS
+HEADERS = {'kid_std': 'KID sd over subsets'}
 
 
 def table(rows):
-    """Header and text cells: FID, KID as mean ± std, then the others that were measured."""
+    """Header and text cells: FID, KID, the spread of KID over random subsets where there is one
+    (not an interval: see metrics/kid.py), then the others that were measured."""
     present = [m for m in COLUMNS if any(m in r['scores'] for r in rows)]
-    header = ['model', 'images'] + [m.upper() for m in present]
+    header = ['model', 'images'] + [HEADERS.get(m, m.upper()) for m in present]
     cells = []
     for row in rows:
         s = row['scores']
@@ -183,7 +186,7 @@ def table(rows):
             if m not in s:
                 line.append('-')
             elif m.startswith('kid'):
-                line.append(f'{s[m]:.4f} ± {s[m.replace("kid", "kid_std")]:.4f}')
+                line.append(f'{s[m]:.4f}')
             else:
                 line.append(f'{s[m]:.2f}' if m.startswith('fid') else f'{s[m]:.4f}')
         cells.append(line)

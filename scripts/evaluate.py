@@ -118,7 +118,7 @@ def write_outputs(prefix, rows):
 def print_table(rows):
     score_names = list(dict.fromkeys(k for row in rows for k in row['scores']))
     header = ['comparison', 'n_fake', 'n_real'] + score_names
-    lines = [[row['name'], str(row['n_fake']), str(row['n_real'])] + [f'{row["scores"][k]:.5g}' for k in score_names]
+    lines = [[row['name'], str(row['n_fake']), str(row['n_real'])] + [f'{row["scores"][k]:.5g}' if k in row['scores'] else '-' for k in score_names]
              for row in rows]
     widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
     for line in [header] + lines:

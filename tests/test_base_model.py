@@ -6,6 +6,7 @@ import torch
 from conftest import TINY
 from models import available_models, create_model, find_model_using_name
 from models.base_model import BaseModel
+from options import test_options
 from options.train_options import TrainOptions
 from util.errors import UserError
 
@@ -25,7 +26,7 @@ def test_registry_lists_model_files():
 def test_save_load_round_trip(unaligned_root, tmp_path):
     model, opt = tiny_model(unaligned_root, tmp_path)
     model.save_networks('7')
-    assert sorted(os.listdir(model.save_dir)) == [f'7_net_{n}.pth' for n in ('D_A', 'D_B', 'G_A', 'G_B')] + ['train_opt.txt']
+    assert sorted(os.listdir(model.save_dir)) == [f'7_net_{n}.pth' for n in ('D_A', 'D_B', 'G_A', 'G_B')]
     before = {k: v.clone() for k, v in model.netG_A.state_dict().items()}
     for p in model.netG_A.parameters():
         p.data.add_(1.0)
@@ -38,6 +39,26 @@ def test_missing_checkpoint_lists_what_exists(unaligned_root, tmp_path):
     model.save_networks('3')
     with pytest.raises(UserError, match=r'latest_net_G_A.pth not found; available --epoch values: 3'):
         model.load_networks('latest')
+
+
+def test_nets_of_another_model_name_the_option(unaligned_root, tmp_path):
+    model, opt = tiny_model(unaligned_root, tmp_path)
+    model.save_networks('latest')
+    test_opt = test_options.TestOptions().parse(['--dataroot', unaligned_root, '--checkpoints_dir', str(tmp_path / 'ck'),
+                                                 '--gpu_ids', '-1', '--ngf', '4', '--model', 'test', '--no_dropout'])
+    with pytest.raises(UserError, match=r'latest_net_G.pth not found; the folder holds nets D_A, D_B, G_A, G_B for '
+                                        r'--epoch latest: .*--model_suffix _A'):
+        create_model(test_opt).setup(test_opt)
+
+
+def test_a_listed_loss_without_its_attribute_is_one_warning(unaligned_root, tmp_path, capsys):
+    model, _ = tiny_model(unaligned_root, tmp_path)
+    model.loss_G_A = torch.tensor(0.5)
+    model.loss_names = ['G_A', 'loss_G']  # upstream's template lists 'loss_G' for self.loss_G
+    assert model.get_current_losses() == {'G_A': 0.5}
+    assert model.get_current_losses() == {'G_A': 0.5}
+    err = capsys.readouterr().err
+    assert err.count('warning:') == 1 and "lists 'loss_G'" in err and 'loss_loss_G' in err
 
 
 def test_mismatched_checkpoint_names_the_options(unaligned_root, tmp_path):

@@ -100,6 +100,34 @@ def test_transparent_pixels_become_white(tmp_path):
     assert load_image(str(tmp_path / 'clear.png'), channels=1).mode == 'L'
 
 
+def test_channels_the_loader_cannot_give_are_refused_at_start(unaligned_root, tmp_path):
+    opt = make_opt(unaligned_root, tmp_path, '--load_size', '32', '--crop_size', '32', '--input_nc', '4')
+    with pytest.raises(UserError, match=r'--input_nc 4: the data set gives 3-channel images .*trainA'):
+        create_dataset(opt)
+    opt = make_opt(unaligned_root, tmp_path, '--load_size', '32', '--crop_size', '32', '--output_nc', '2',
+                   '--direction', 'BtoA')
+    with pytest.raises(UserError, match=r'--output_nc 2: .*trainA'):
+        create_dataset(opt)
+
+
+def test_mixed_sizes_without_resizing_in_batches_are_refused_at_start(tmp_path):
+    for sub, sizes in (('trainA', [(32, 32), (33, 31), (40, 32)]), ('trainB', [(32, 32)])):
+        for i, size in enumerate(sizes):
+            write_images(str(tmp_path / 'mixed' / sub), 1, size=size, seed=i)
+            os.rename(tmp_path / 'mixed' / sub / '0000.png', tmp_path / 'mixed' / sub / f'{i}.png')
+    root = str(tmp_path / 'mixed')
+    with pytest.raises(UserError, match=r'--preprocess none with --batch_size 2: .*0.png is 32x32 but .*2.png is 40x32'):
+        create_dataset(make_opt(root, tmp_path, '--preprocess', 'none', '--batch_size', '2'))
+    create_dataset(make_opt(root, tmp_path, '--preprocess', 'none'))  # one at a time: fine
+
+
+def test_decompression_bomb_is_one_line(tmp_path, monkeypatch):
+    write_images(str(tmp_path), 1, size=(64, 64))
+    monkeypatch.setattr(Image, 'MAX_IMAGE_PIXELS', 64 * 64 // 4)
+    with pytest.raises(UserError, match=r'cannot read image .*0000.png: Image size \(4096 pixels\) exceeds limit'):
+        load_image(str(tmp_path / '0000.png'))
+
+
 def test_corrupt_image_names_the_file(tmp_path):
     bad = tmp_path / 'bad.png'
     bad.write_bytes(b'\x89PNG\r\n\x1a\n not really')

@@ -3,6 +3,7 @@ metrics/translate.measuring puts modes and random generators back."""
 import json
 import os
 import random
+import shutil
 
 import numpy as np
 import pytest
@@ -84,11 +85,14 @@ def test_resume_keeps_the_best_checkpoint_and_the_metric_curves(synthetic, plain
     monkeypatch.setattr(during_training, 'compute_metrics',
                         lambda *a, **k: MetricReport(scores={'fid': next(fids), 'kid': 0.1, 'kid_std': 0.01}))
     original = train_state.save
+    saves = []
 
-    def save_then_die(*args, **kwargs):
+    def save_then_die(*args, **kwargs):  # epoch 1 is saved before measuring and again after it
         original(*args, **kwargs)
-        monkeypatch.setattr(train_state, 'save', original)
-        raise KeyboardInterrupt
+        saves.append(args[0])
+        if len(saves) == 2:
+            monkeypatch.setattr(train_state, 'save', original)
+            raise KeyboardInterrupt
     monkeypatch.setattr(train_state, 'save', save_then_die)
     options = TINY + EPOCHS + ['--dataroot', synthetic, '--name', 'ev', '--checkpoints_dir', str(tmp_path),
                                '--eval_freq', '1', '--save_epoch_freq', '1']
@@ -115,6 +119,46 @@ def test_real_fid_identical_training(synthetic, plain_run, tmp_path, monkeypatch
     assert best['epoch'] == 2 and np.isfinite(best['fid']) and best['fid'] > 0
     assert all(os.path.exists(os.path.join(run_dir, f'best_net_{n}.pth')) for n in ('G_A', 'G_B', 'D_A', 'D_B'))
     assert_same_weights(weights(run_dir), weights(plain_run))
+
+
+def test_a_corrupt_test_image_stops_the_run_before_training(synthetic, tmp_path):
+    data = tmp_path / 'data'
+    shutil.copytree(synthetic, data)
+    target = sorted((data / 'testB').iterdir())[1]
+    target.write_bytes(target.read_bytes()[:100])
+    with pytest.raises(UserError, match=f'{target.name}: cannot read image'):
+        train.main(TINY + ['--dataroot', str(data), '--checkpoints_dir', str(tmp_path / 'ck'), '--eval_freq', '1'])
+    assert not (tmp_path / 'ck').exists()
+
+
+def test_a_failed_measurement_keeps_the_epoch_trained(synthetic, tmp_path, monkeypatch):
+    def fail(*args, **kwargs):
+        raise UserError('measuring failed')
+    monkeypatch.setattr(during_training, 'compute_metrics', fail)
+    with pytest.raises(UserError, match='measuring failed'):
+        train_with_eval(synthetic, tmp_path, 1)
+    state = torch.load(tmp_path / 'ev' / 'latest_train_state.pth', weights_only=False)
+    assert state['epoch'] == 1 and (tmp_path / 'ev' / 'latest_net_G_A.pth').exists()
+
+
+def test_a_best_of_an_abandoned_run_is_not_kept(synthetic, tmp_path, monkeypatch, capsys):
+    fids = iter([5.0, 3.0, 4.0, 9.0])
+    monkeypatch.setattr(during_training, 'compute_metrics',
+                        lambda *a, **k: MetricReport(scores={'fid': next(fids), 'kid': 0.1, 'kid_std': 0.01}))
+    run_dir = train_with_eval(synthetic, tmp_path, 1)  # best: epoch 2, FID 3
+    original = torch.load(os.path.join(run_dir, 'best_net_G_A.pth'))
+    # continue from an older state (as after a crash that lost the later ones): best.json is newer
+    state = torch.load(os.path.join(run_dir, 'latest_train_state.pth'), weights_only=False)
+    state.update(epoch=1, history={**state['history'], 'metrics': {'fid': [(1, 5.0)], 'kid': [(1, 0.1)]}})
+    torch.save(state, os.path.join(run_dir, 'latest_train_state.pth'))
+    capsys.readouterr()
+    train.main(TINY + ['--n_epochs', '2', '--seed', '0', '--save_epoch_freq', '100', '--dataroot', synthetic,
+                       '--name', 'ev', '--checkpoints_dir', str(tmp_path), '--eval_freq', '1', '--continue_train'])
+    assert 'come from an abandoned run' in capsys.readouterr().out
+    with open(os.path.join(run_dir, 'best.json')) as f:
+        assert json.load(f) == {'epoch': 2, 'num_test': 3, 'fid': 9.0, 'kid': 0.1, 'kid_std': 0.01}
+    assert not torch.equal(torch.load(os.path.join(run_dir, 'best_net_G_A.pth'))['model.1.weight'],
+                           original['model.1.weight'])
 
 
 def test_eval_num_test_checked(synthetic, tmp_path):

@@ -102,3 +102,16 @@ def test_cuda_on_a_machine_without_it_is_a_user_error(tmp_path, monkeypatch):
     with pytest.raises(UserError, match='CUDA is not available'):
         evaluate.main(['--fake', str(tmp_path / 'a'), '--real', str(tmp_path / 'a'), '--device', 'cuda',
                        '--no_cache', '--out', str(tmp_path / 'm')])
+
+
+def test_a_shorter_retest_is_measured_alone(unaligned_root, tmp_path):
+    from test_train import run_test, run_train
+    run_train(unaligned_root, tmp_path)
+    for count in ('3', '2'):
+        results = run_test(unaligned_root, tmp_path, '--model', 'cycle_gan', '--num_test', count)
+    folder = results / 'test_latest'
+    evaluate.main(['--results', str(folder), '--metrics', 'l1', '--no_progress'])
+    rows = json.loads((folder / 'metrics.json').read_text())
+    assert {row['n_fake'] for row in rows} == {2}
+    assert sorted(os.listdir(folder / 'images'))[:2] == ['0000_fake_A.png', '0000_fake_B.png']
+    assert not any(f.startswith('0002') for f in os.listdir(folder / 'images'))

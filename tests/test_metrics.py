@@ -34,6 +34,14 @@ def test_frechet_distance_of_commuting_gaussians_by_hand():
     assert frechet_distance(mu1, sigma1, mu1, sigma1) == pytest.approx(0, abs=1e-9)
 
 
+def test_a_square_root_that_is_not_real_is_refused_like_pytorch_fid():
+    mu = np.zeros(2)
+    # eigenvalue -1e-8 of the product: imaginary part 1e-4 on the root's diagonal, rounding noise
+    assert frechet_distance(mu, np.diag([1.0, -1e-8]), mu, np.eye(2)) == pytest.approx(1, abs=1e-6)
+    with pytest.raises(UserError, match='imaginary part of 0.1 .*more images'):
+        frechet_distance(mu, np.diag([1.0, -0.01]), mu, np.eye(2))
+
+
 def test_fid_of_samples_is_near_the_population_value():
     rng = np.random.default_rng(0)
     a = rng.standard_normal((20000, 4))
@@ -65,7 +73,17 @@ def test_kid_of_two_point_masses_by_hand():
     # All x = (1, 0), all y = (0, 1): k(x,x) = k(y,y) = (1/2 + 1)^3, k(x,y) = 1; MMD^2 = 2 * 3.375 - 2.
     x, y = np.tile([1.0, 0.0], (5, 1)), np.tile([0.0, 1.0], (5, 1))
     assert polynomial_kernel(x[:1], y[:1])[0, 0] == 1
-    assert kernel_inception_distance(x, y, num_subsets=3) == (pytest.approx(4.75), pytest.approx(0))
+    assert kernel_inception_distance(x, y, num_subsets=3) == (pytest.approx(4.75), None)
+
+
+def test_kid_spread_only_where_subsets_differ():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((2, 40, 8))
+    assert kernel_inception_distance(x, y, num_subsets=5, max_subset_size=40)[1] is None  # whole sets
+    one_side = kernel_inception_distance(x, y[:30], num_subsets=5, max_subset_size=1000)[1]
+    assert one_side > 0  # 30 of the 40 x vary, the 30 y are whole
+    report = compute_metrics(['kid'], torch.zeros(3, 3, 8, 8), torch.ones(3, 3, 8, 8), progress=False)
+    assert set(report.scores) == {'kid'}
 
 
 def test_kid_of_a_shifted_gaussian_matches_the_pairwise_formula():

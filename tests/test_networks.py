@@ -1,3 +1,4 @@
+import math
 from argparse import Namespace
 
 import pytest
@@ -92,4 +93,6 @@ def test_schedules_resume_from_epoch_count():
 
 def test_step_and_cosine_schedules():
     assert lrs('step') == pytest.approx([1, 1, 0.1, 0.1, 0.01, 0.01])
-    assert lrs('cosine')[:4] == pytest.approx([1, 0.75, 0.25, 0.0])
+    cosine = lrs('cosine')  # half a cosine over all 6 epochs: no epoch at zero
+    assert cosine == pytest.approx([0.5 * (1 + math.cos(math.pi * e / 6)) for e in range(6)])
+    assert min(cosine) > 0.06 and cosine[3:] != pytest.approx([0, 0, 0])

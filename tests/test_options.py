@@ -56,7 +56,11 @@ def test_model_and_dataset_add_their_options(tmp_path):
 
 
 def test_options_saved_with_non_defaults_marked(tmp_path):
-    parse(tmp_path, '--name', 'run', '--ngf', '8')
+    options = TrainOptions()
+    opt = options.parse(['--dataroot', str(tmp_path), '--checkpoints_dir', str(tmp_path / 'ck'), '--gpu_ids', '-1',
+                         '--name', 'run', '--ngf', '8'])
+    assert not (tmp_path / 'ck').exists(), 'parsing alone writes nothing'
+    options.save_options(opt)
     text = (tmp_path / 'ck' / 'run' / 'train_opt.txt').read_text()
     assert 'ngf: 8' in text and '[default: 64]' in text
 
@@ -74,11 +78,26 @@ def test_explicit_options_are_recorded(tmp_path):
     (['--lr', 'fast'], ['--lr', 'fast']),
     (['--crop_size', '300', '--load_size', '286'], ['--crop_size', '--load_size']),
     (['--gpu_ids', 'x'], ['--gpu_ids']),
+    (['--name', '../x'], ['--name', "'../x'"]),
+    (['--name', ''], ['--name', "''"]),
+    (['--max_dataset_size', '0'], ['--max_dataset_size', '0']),
+    (['--load_size', '16', '--crop_size', '16'], ['--crop_size 16', '--n_layers_D']),
+    (['--netD', 'n_layers', '--n_layers_D', '6', '--load_size', '32', '--crop_size', '32'], ['--crop_size 32', '6 layers']),
 ])
 def test_bad_values_are_one_line_errors(tmp_path, args, words):
     with pytest.raises(UserError) as err:
         parse(tmp_path, *args)
     assert all(w in str(err.value) for w in words) and '\n' not in str(err.value)
+
+
+def test_sizes_the_discriminator_takes_pass(tmp_path):
+    assert parse(tmp_path, '--load_size', '24', '--crop_size', '24').crop_size == 24
+    assert parse(tmp_path, '--netD', 'pixel', '--load_size', '8', '--crop_size', '8').crop_size == 8
+
+
+def test_aspect_ratio_must_be_positive(tmp_path):
+    with pytest.raises(UserError, match='--aspect_ratio must be positive, got 0.0'):
+        parse(tmp_path, '--aspect_ratio', '0', cls=test_options.TestOptions)
 
 
 def test_cli_error_exits_2_with_one_line(tmp_path):
@@ -104,4 +123,4 @@ def test_gpu_id_that_does_not_exist(monkeypatch):
 
 def test_tiny_options_are_valid(tmp_path):
     opt = TrainOptions().parse(['--dataroot', str(tmp_path), '--checkpoints_dir', str(tmp_path), *TINY])
-    assert opt.ngf == 4 and os.path.isdir(tmp_path / 'experiment_name')
+    assert opt.ngf == 4 and not os.path.exists(tmp_path / 'experiment_name')

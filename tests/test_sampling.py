@@ -59,6 +59,20 @@ def test_a_sample_depends_on_its_seed_only_and_leaves_the_global_rngs_alone():
     assert (random.random(), torch.rand(1).item()) == (random.Random(0).random(), torch.rand(1, generator=torch.Generator().manual_seed(0)).item())
 
 
+def test_loading_a_sample_leaves_the_cuda_generators_alone(monkeypatch):
+    """On a GPU the training draws dropout and pool choices from the CUDA generator: loading in the
+    main process (--num_threads 0, always in test.py) must not reseed it, or --num_threads would
+    change the run. Seeding the CUDA generators is observed through the call torch makes for it."""
+    seeded = []
+    monkeypatch.setattr(torch.cuda, 'manual_seed_all', seeded.append)
+    monkeypatch.setattr(torch.cuda, 'manual_seed', seeded.append)
+    data = SeededDataset(Noisy(), in_main_process=True)
+    first = data[(2, 99)]
+    assert data[(2, 99)] == first and seeded == []
+    torch.manual_seed(3)  # the call this test watches is indeed the one torch.manual_seed makes
+    assert seeded == [3]
+
+
 def test_same_seed_same_run_with_or_without_loader_workers(unaligned_root, tmp_path):
     weights = []
     for name, threads in (('main', '0'), ('workers', '2')):

@@ -114,3 +114,32 @@ def test_readme_smoke_on_real_slices(tmp_path):
     run_train(facades, tmp_path, *p2p, name='facades')
     results = run_test(facades, tmp_path, *p2p, name='facades')
     assert_images(results / 'test_latest' / 'images', 4 * 3)
+
+
+def folder_snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob('*')) if p.is_file()}
+
+
+@pytest.mark.parametrize('args', [['--model', 'crossnet', '--continue_train'],  # nets of another model
+                                  ['--continue_train', '--epoch', '7'],  # no such checkpoint
+                                  ['--eval_freq', '1', '--eval_num_test', '1']])  # refused option
+def test_a_failed_command_leaves_the_experiment_folder_as_it_was(unaligned_root, tmp_path, args):
+    ck = run_train(unaligned_root, tmp_path)
+    before = folder_snapshot(ck)
+    assert 'model: cycle_gan' in (ck / 'train_opt.txt').read_text()
+    with pytest.raises(UserError):
+        run_train(unaligned_root, tmp_path, *args)
+    assert folder_snapshot(ck) == before
+
+
+def test_test_images_of_one_base_name_keep_one_result_each(unaligned_root, tmp_path):
+    run_train(unaligned_root, tmp_path)
+    single = tmp_path / 'single'
+    for i, rel in enumerate(['s1/img.png', 's2/img.png', 'c.png', 'c.jpg']):
+        (single / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.open(os.path.join(unaligned_root, 'testA', f'{i % 3:04d}.png')).save(single / rel)
+    results = run_test(str(single), tmp_path, '--model', 'test', '--model_suffix', '_A', '--no_dropout')
+    files = sorted(os.listdir(results / 'test_latest' / 'images'))
+    assert [f for f in files if f.endswith('_fake.png')] == ['c_2_fake.png', 'c_fake.png', 'img_2_fake.png', 'img_fake.png']
+    page = (results / 'test_latest' / 'index.html').read_text()
+    assert all(f'{n}_fake.png' in page for n in ('c', 'c_2', 'img', 'img_2'))

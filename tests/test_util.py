@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import torch
 
 from conftest import ROOT
 from util import util
-from util.errors import UserError, short_message
+from util.errors import UserError, run_cli, short_message
 from util.image_pool import ImagePool
 
 
@@ -60,9 +61,79 @@ def test_kill_during_save_leaves_a_whole_checkpoint(tmp_path):
     proc.wait()
     state = torch.load(path)
     assert state['w'].numel() == 16 * 2 ** 20 and bool((state['w'] == state['i']).all())
+    left = [f for f in os.listdir(tmp_path) if f != 'latest_net_G.pth']
+    assert left in ([], ['.latest_net_G.pth.tmp']), left
+    util.remove_temporaries(str(tmp_path))
+    assert os.listdir(tmp_path) == ['latest_net_G.pth']
+
+
+def test_saved_files_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        (tmp_path / '.a.pth.tmp').write_bytes(b'left by a kill')
+        os.chmod(tmp_path / '.a.pth.tmp', 0o600)
+        util.atomic_torch_save({'w': torch.ones(1)}, str(tmp_path / 'a.pth'))
+        util.atomic_write_text(str(tmp_path / 'train_opt.txt'), 'x')
+    finally:
+        os.umask(old)
+    assert sorted(os.listdir(tmp_path)) == ['a.pth', 'train_opt.txt']
+    assert {oct(os.stat(tmp_path / f).st_mode & 0o777) for f in os.listdir(tmp_path)} == {'0o644'}
+
+
+def test_torch_writer_failure_is_one_line(tmp_path, monkeypatch):
+    def full_disk(obj, f):
+        raise RuntimeError('[enforce fail at inline_container.cc:626] . unexpected pos 64 vs 0')
+    monkeypatch.setattr(torch, 'save', full_disk)
+    with pytest.raises(UserError, match=r'cannot write .*a.pth: torch could not write .*bytes free.*nothing was written'):
+        util.atomic_torch_save({}, str(tmp_path / 'a.pth'))
+    assert os.listdir(tmp_path) == []
+
+
+def test_file_system_errors_end_in_one_line(tmp_path, capsys):
+    def write_into_a_file():
+        util.mkdir(str(tmp_path / 'f'))
+        open(tmp_path / 'f' / 'x', 'w')
+    (tmp_path / 'f').write_text('a file, not a folder')
+    with pytest.raises(SystemExit) as exit_:
+        run_cli(write_into_a_file)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == f'error: cannot create folder {tmp_path / "f"}: File exists\n'
+
+    def open_a_file_in_a_file():
+        open(tmp_path / 'f' / 'x', 'w')
+    with pytest.raises(SystemExit):
+        run_cli(open_a_file_in_a_file)
+    assert capsys.readouterr().err == f'error: {tmp_path / "f" / "x"}: Not a directory\n'
 
 
 def test_short_message_of_a_worker_error():
     wrapped = UserError('Caught UserError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n'
                         '  File "x.py", line 1\nutil.errors.UserError: cannot read image a.png: broken')
     assert short_message(wrapped) == 'cannot read image a.png: broken'
+
+
+def test_staged_folder_replaces_whole_or_not_at_all(tmp_path):
+    target = tmp_path / 'test_latest'
+    with util.staged_folder(str(target)) as stage:
+        for name in 'abcd':
+            (Path(stage) / f'{name}.png').write_text(name)
+    with util.staged_folder(str(target)) as stage:  # a shorter second run
+        (Path(stage) / 'a.png').write_text('new')
+    assert sorted(os.listdir(target)) == ['a.png'] and (target / 'a.png').read_text() == 'new'
+    with pytest.raises(RuntimeError):
+        with util.staged_folder(str(target)) as stage:
+            (Path(stage) / 'b.png').write_text('half')
+            raise RuntimeError('failed mid-way')
+    assert sorted(os.listdir(tmp_path)) == ['test_latest'] and os.listdir(target) == ['a.png']
+    os.rename(target, tmp_path / '.test_latest.old')  # a kill between the swap's two renames
+    (tmp_path / '.test_latest.partial').mkdir()
+    with util.staged_folder(str(target)):
+        assert (target / 'a.png').exists(), 'the old results are back before anything else happens'
+    assert sorted(os.listdir(tmp_path)) == ['test_latest'] and os.listdir(target) == []
+
+
+def test_unique_name_numbers_the_repeats():
+    taken = []
+    for stem in ['img', 'img', 'c', 'img', 'img_2']:
+        taken.append(util.unique_name(stem, taken.__contains__))
+    assert taken == ['img', 'img_2', 'c', 'img_3', 'img_2_2']

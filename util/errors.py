@@ -17,9 +17,17 @@ def short_message(exc):
 
 
 def run_cli(main):
-    """Run `main()`; a UserError (direct or from a data worker) ends with one line and exit code 2."""
+    """Run `main()`; a UserError (direct or from a data worker) ends with one line and exit code 2,
+    and so does an error of the file system (a read-only or full output folder, a file where a
+    folder should be), naming the path and the cause."""
     try:
         main()
     except UserError as exc:
         print(f'error: {short_message(exc)}', file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        where = f'{exc.filename}: ' if exc.filename else ''
+        print(f'error: {where}{exc.strerror}', file=sys.stderr)
         sys.exit(2)

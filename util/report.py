@@ -25,8 +25,7 @@ class TrainingReport:
         self.run_dir = os.path.join(opt.checkpoints_dir, opt.name)
         self.options_file = os.path.join(self.run_dir, f'{opt.phase}_opt.txt')
         self.web_dir = os.path.join(self.run_dir, 'web')
-        self.img_dir = os.path.join(self.web_dir, 'images')
-        util.mkdirs([self.web_dir, self.img_dir])
+        self.img_dir = os.path.join(self.web_dir, 'images')  # made by the first save: nothing before the run starts
         self.labels = []
 
     @staticmethod
@@ -36,6 +35,7 @@ class TrainingReport:
     def save_visuals(self, epoch, visuals):
         """Save one epoch's visuals ({label: HxWx3 uint8}) as images/epochNNN_<label>.png."""
         self.labels = list(visuals)
+        util.mkdirs(self.img_dir)
         for label, image in visuals.items():
             util.save_image(image, os.path.join(self.img_dir, self.image_name(epoch, label)))
 
@@ -116,7 +116,5 @@ def draw_curves(path, losses, metrics):
         ax.plot(at, values, marker='o')
         ax.set(xlabel='epoch', ylabel=name, title=f'{name} over epochs')
     fig.tight_layout()
-    tmp = f'{path}.tmp.png'
-    fig.savefig(tmp)
-    os.replace(tmp, path)
+    util.atomic_write(path, lambda f: fig.savefig(f, format='png'))
     return int(fig.get_figwidth() * fig.dpi)

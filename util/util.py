@@ -1,7 +1,8 @@
 """Small helpers: tensor <-> image, folders, atomic writes, seeding."""
 import os
 import random
-import tempfile
+import shutil
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -58,37 +59,93 @@ def mkdirs(paths):
 
 
 def mkdir(path):
-    os.makedirs(path, exist_ok=True)
-
-
-def _atomic_write(path, write):
-    """Write through a temporary file in the same folder and rename it into place, so a kill
-    in the middle of saving leaves the previous file intact. A full disk or a folder that cannot
-    be written is a one-line error."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + os.path.basename(path) + '.', suffix='.tmp')
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:  # a file of that name, a read-only parent, ...
+        raise UserError(f'cannot create folder {path}: {exc.strerror or exc}') from None
+
+
+def unique_name(name, is_taken):
+    """`name`, or the first of `name_2`, `name_3`, ... that is not taken: files of one base name
+    (a/img.jpg and b/img.jpg, or c.jpg and c.png) keep one output each, in the order they come."""
+    candidate, n = name, 1
+    while is_taken(candidate):
+        n += 1
+        candidate = f'{name}_{n}'
+    return candidate
+
+
+@contextmanager
+def staged_folder(path):
+    """Build a folder that replaces `path` whole: the caller writes into the folder yielded (hidden,
+    beside `path`), which takes the place of `path` only when the block ends without an error. So
+    `path` holds the files of one complete run, never a mix with an older one, and a failed run
+    leaves the old `path` as it was. Leftovers of a killed run are removed on the next start."""
+    parent, base = os.path.split(os.path.abspath(path))
+    stage, old = os.path.join(parent, f'.{base}.partial'), os.path.join(parent, f'.{base}.old')
+    if os.path.isdir(old) and not os.path.exists(path):  # killed between the two renames below
+        os.rename(old, path)
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.makedirs(stage)
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if os.path.exists(path):
+        os.rename(path, old)
+    os.rename(stage, path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+TEMPORARY = '.{}.tmp'  # beside its file; one name per file, so a kill leaves at most one
+
+
+def remove_temporaries(folder):
+    """Delete the temporary files that writes killed in `folder` left (only this naming)."""
+    if os.path.isdir(folder):
+        for name in os.listdir(folder):
+            if name.startswith('.') and name.endswith('.tmp') and os.path.isfile(os.path.join(folder, name)):
+                os.remove(os.path.join(folder, name))
+
+
+def atomic_write(path, write):
+    """Call write(f) on a temporary file in the same folder, fsync it and rename it into place, so
+    a kill in the middle of saving leaves the previous file intact (and at most one temporary file,
+    removed by the next write of `path` or by remove_temporaries). The file gets the usual mode
+    (0666 less the umask), as open() would give it. A full disk or a folder that cannot be written
+    is a one-line error."""
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(folder, TEMPORARY.format(os.path.basename(path)))
+    try:
+        if os.path.exists(tmp):  # left by a killed write
+            os.remove(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(fd, 'wb') as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        if tmp and os.path.exists(tmp):
+        if os.path.exists(tmp):
             os.remove(tmp)
+        kept = 'the previous file is intact' if os.path.exists(path) else 'nothing was written'
         if isinstance(exc, OSError):
-            kept = 'the previous file is intact' if os.path.exists(path) else 'nothing was written'
             raise UserError(f'cannot write {path}: {exc.strerror or exc}; {kept}') from None
+        if isinstance(exc, RuntimeError) and ('PytorchStreamWriter' in str(exc) or 'inline_container' in str(exc)):
+            free = shutil.disk_usage(folder).free
+            raise UserError(f'cannot write {path}: torch could not write the file ({free} bytes free on that '
+                            f'disk: is it full?); {kept}') from None
         raise
 
 
 def atomic_torch_save(obj, path):
-    _atomic_write(path, lambda f: torch.save(obj, f))
+    atomic_write(path, lambda f: torch.save(obj, f))
 
 
 def atomic_write_text(path, text):
-    _atomic_write(path, lambda f: f.write(text.encode('utf-8')))
+    atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
 
 def seed_everything(seed):

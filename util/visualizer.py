@@ -18,10 +18,13 @@ RETRY_SECONDS = 60
 
 
 def save_images(webpage, visuals, image_path, aspect_ratio=1.0, width=256):
-    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`."""
+    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`.
+    An <image> name already used on the page (same base name, another folder or extension) gets a
+    _2, _3, ... suffix, so no result overwrites another."""
     image_dir = webpage.get_image_dir()
-    short_path = os.path.basename(image_path[0])
-    name = os.path.splitext(short_path)[0]
+    stem = os.path.splitext(os.path.basename(image_path[0]))[0]
+    first = next(iter(visuals), '')
+    name = util.unique_name(stem, lambda n: os.path.exists(os.path.join(image_dir, f'{n}_{first}.png')))
     webpage.add_header(name)
     ims, txts, links = [], [], []
     for label, im_data in visuals.items():
@@ -56,8 +59,7 @@ class Visualizer:
         self.total_iters = 0  # the iteration count, kept up to date by the training loop
         self.start_iters = 0
         self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt') if self.main else os.devnull
-        with open(self.log_name, "a") as log_file:
-            log_file.write(f'================ Training Loss ({time.strftime("%c")}) ================\n')
+        self.log_header = f'================ Training Loss ({time.strftime("%c")}) ================\n'
 
     def reset(self):
         self.saved = False
@@ -195,8 +197,16 @@ class Visualizer:
         if self.bar is not None:
             self.bar.set_postfix({k: f'{v:.3f}' for k, v in losses.items()}, refresh=False)
         progress.write(message)
+        self._log(message)
+
+    def _log(self, message):
+        """Append to loss_log.txt; the run's header goes first, so nothing is written before the
+        loop has started."""
+        if self.log_header:
+            util.mkdirs(os.path.dirname(self.log_name))
         with open(self.log_name, "a") as log_file:
-            log_file.write(message + '\n')
+            log_file.write(self.log_header + message + '\n')
+        self.log_header = ''
 
     def plot_metric(self, epoch, name, value):
         """Record a metric measured at the end of `epoch` (e.g. FID from in-training evaluation):
@@ -205,8 +215,7 @@ class Visualizer:
         series.append((epoch, float(value)))
         message = f'(epoch: {epoch}) {name}: {value:.4f}'
         progress.write(message)
-        with open(self.log_name, "a") as log_file:
-            log_file.write(message + '\n')
+        self._log(message)
         if self.record:
             self.record.metric(epoch, self.total_iters, name, value)
             self._track('scalars', {f'metric/{name}': float(value)})
