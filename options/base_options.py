@@ -108,8 +108,9 @@ class BaseOptions:
             lines.append(f'{k:>25}: {str(v):<30}{comment}')
         lines.append('----------------- End -------------------')
         message = '\n'.join(lines)
-        if distributed.is_main():  # under torchrun, one copy on the console
-            print(message)
+        if not distributed.is_main():  # under torchrun rank 0 prints and writes
+            return
+        print(message)
         expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
         util.mkdirs(expr_dir)
         util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), message + '\n')

@@ -7,7 +7,8 @@ trained with one shared budget on one data set, then measured (FID, KID) and tab
 Each run is train.py then test.py (the whole test set) in its own subprocess, under
 <checkpoints_dir>/ablation_<tag>/<run> and <results_dir>/ablation_<tag>/<run>/test_latest/; its log
 is <results_dir>/ablation_<tag>/<run>.log. A run whose checkpoint and result page exist is skipped
-(so a stopped ablation resumes where it was) unless --force. Then each run's translated testA
+and one stopped mid-training continues from its latest state (so a stopped ablation resumes where it
+was), unless --force (which trains again from scratch, the old run moved aside: train.py --start_over). Then each run's translated testA
 (fake_B) is measured against the real testB, and ablation.md (docs-ready, linking each result page)
 and ablation.csv are written beside the runs. --max_dataset_size limits the training sets only.
 
@@ -68,7 +69,7 @@ def parse_args(argv=None):
     parser.add_argument('--only', help='comma-separated run names to run and tabulate: '
                         + ','.join(e.name for e in EXPERIMENTS))
     parser.add_argument('--parallel', type=int, default=1, help='runs at once, CPU threads split between them')
-    parser.add_argument('--force', action='store_true', help='train and test again even where results exist')
+    parser.add_argument('--force', action='store_true', help='train (from scratch: train.py --start_over) and test again even where results exist')
     parser.add_argument('--tag', help='names the ablation folders (default: the data set folder name)')
     parser.add_argument('--checkpoints_dir', default='./checkpoints')
     parser.add_argument('--results_dir', default='./results')
@@ -111,7 +112,8 @@ def commands(opt, exp):
     model = exp.options[exp.options.index('--model') + 1]
     where = ['--name', exp.name, '--checkpoints_dir', opt.checkpoints]
     train = ([sys.executable, os.path.join(ROOT, 'train.py')] + where + exp.options
-             + budget(opt, TRAIN_BUDGET) + ['--display_id', '0'])
+             + budget(opt, TRAIN_BUDGET) + ['--display_id', '0']
+             + (['--start_over'] if opt.force else ['--continue_train', 'auto']))
     test = ([sys.executable, os.path.join(ROOT, 'test.py')] + where + ['--model', model]
             + budget(opt, TEST_BUDGET) + ['--results_dir', opt.out, '--num_test', str(10 ** 9)])
     return [train, test]
