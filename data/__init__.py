@@ -4,7 +4,7 @@ import torch.utils.data
 
 from data.base_dataset import BaseDataset
 from data.sampling import SeededDataset, SeededSampler
-from util import distributed, registry
+from util import distributed, registry, stop
 
 
 def available_datasets():
@@ -54,6 +54,7 @@ class CustomDatasetDataLoader:
             generator=torch.Generator().manual_seed(0),
             pin_memory=bool(getattr(opt, 'gpu_ids', [])),
             persistent_workers=workers > 0,
+            worker_init_fn=stop.ignore_in_worker,  # a SIGTERM to the process group is the main's to handle
         )
 
     def load_data(self):

@@ -97,12 +97,17 @@ def _average_gradients(optimizer, args, kwargs):
 
 def any_rank(flag):
     """True on every rank when `flag` is true on one of them (a NaN seen by one rank stops all)."""
+    return bool(maximum(float(flag)))
+
+
+def maximum(number):
+    """The largest of the ranks' `number`s, on every rank."""
     if world_size() == 1:
-        return flag
-    value = torch.tensor([float(flag)], device=_device())
+        return number
+    value = torch.tensor([float(number)], device=_device())
     with _peers():
-        dist.all_reduce(value)
-    return bool(value.item())
+        dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return value.item()
 
 
 def _device():
