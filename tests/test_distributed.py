@@ -159,9 +159,7 @@ def cluster(tmp_path_factory):
     return tmp
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(reason='failed on 2026-12-01 on a starved 2-core machine: the restarted group did not form '
-                          '(gloo connectFullMesh timed out connecting to rank 0); cause not yet found')
+@pytest.mark.slow  # not yet seen to pass end to end
 def test_a_worker_killed_mid_run_is_restarted_and_ends_as_the_uninterrupted_run(cluster):
     command = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2',
                '--max_restarts', '1', 'train.py', *train_args(cluster, 'killed')]
