@@ -5,7 +5,7 @@ from PIL import Image
 
 from data.base_dataset import BaseDataset
 from data.sampling import SeededDataset, SeededSampler
-from util import distributed, registry, threads
+from util import distributed, registry, stop, threads
 from util.errors import UserError
 
 
@@ -91,6 +91,7 @@ class CustomDatasetDataLoader:
             generator=torch.Generator().manual_seed(0),
             pin_memory=bool(getattr(opt, 'gpu_ids', [])),
             persistent_workers=workers > 0,
+            worker_init_fn=stop.ignore_in_worker,  # a SIGTERM to the process group is the main's to handle
         )
 
     def load_data(self):

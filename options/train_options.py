@@ -1,5 +1,5 @@
 from models.discriminators import fits
-from util import speed
+from util import resume, speed
 from util.errors import UserError
 
 from .base_options import BaseOptions
@@ -27,7 +27,8 @@ class TrainOptions(BaseOptions):
         parser.add_argument('--save_latest_freq', type=int, default=5000, help='frequency of saving the latest results')
         parser.add_argument('--save_epoch_freq', type=int, default=5, help='frequency of saving checkpoints at the end of epochs')
         parser.add_argument('--save_by_iter', action='store_true', help='whether saves model by iteration')
-        parser.add_argument('--continue_train', action='store_true', help='continue training exactly where the checkpoint --epoch names (default latest) was saved')
+        parser.add_argument('--continue_train', nargs='?', const=True, default=False, type=resume.continue_mode, help="continue training exactly where the checkpoint --epoch names (default latest) was saved; 'auto': continue if its training state exists, else start fresh (one command line for the first start and every restart)")
+        parser.add_argument('--start_over', action='store_true', help='train from scratch although --name holds a trained run, whose files are moved into a replaced_<time> subfolder (without this or --continue_train such a run is refused)')
         parser.add_argument('--epoch_count', type=int, default=1, help='the starting epoch count; with --continue_train it is read from the checkpoint unless given')
         parser.add_argument('--phase', type=str, default='train', help='train, val, test, etc')
         # training parameters
@@ -69,4 +70,5 @@ class TrainOptions(BaseOptions):
             raise UserError(f'--crop_size {side} is too small for the --netD {opt.netD} discriminator with '
                             f'{n_layers} layers (--n_layers_D): its feature maps shrink to nothing; use a larger '
                             f'--crop_size (and --load_size), fewer --n_layers_D or --netD pixel')
+        resume.decide(opt)  # last, once the options are known good, and before anything is written
 

@@ -7,13 +7,14 @@ trained with one shared budget on one data set, then measured (FID, KID) and tab
 Each run is train.py then test.py (the whole test set) in its own subprocess, under
 <checkpoints_dir>/ablation_<tag>/<run> and <results_dir>/ablation_<tag>/<run>/test_latest/; its log
 is <results_dir>/ablation_<tag>/<run>.log. A run whose checkpoint and result page exist is skipped
-(so a stopped ablation resumes where it was) unless --force. Then every run translates the whole
-test set in both directions (scripts/compare.py, pages compare_AtoB/ and compare_BtoA/ beside the
-runs): FID / KID against the real target test set as stored (the field's protocol) and downscaled
-to the translations' size (so a small-budget run is not scored on its resolution alone), and the
-domain score (metrics/domain.py), each beside the untranslated inputs' numbers. ablation.md
-(docs-ready) and ablation.csv (one row per run and direction) are written beside the runs.
---max_dataset_size limits the training sets only.
+and one stopped mid-training continues from its latest state (so a stopped ablation resumes where it
+was), unless --force (which trains again from scratch, the old run moved aside: train.py --start_over).
+Then every run translates the whole test set in both directions (scripts/compare.py, pages
+compare_AtoB/ and compare_BtoA/ beside the runs): FID / KID against the real target test set as
+stored (the field's protocol) and downscaled to the translations' size (so a small-budget run is not
+scored on its resolution alone), and the domain score (metrics/domain.py), each beside the
+untranslated inputs' numbers. ablation.md (docs-ready) and ablation.csv (one row per run and
+direction) are written beside the runs. --max_dataset_size limits the training sets only.
 """
 import argparse
 import csv
@@ -69,7 +70,7 @@ def parse_args(argv=None):
     parser.add_argument('--only', help='comma-separated run names to run and tabulate: '
                         + ','.join(e.name for e in EXPERIMENTS))
     parser.add_argument('--parallel', type=int, default=1, help='runs at once, CPU threads split between them')
-    parser.add_argument('--force', action='store_true', help='train and test again even where results exist')
+    parser.add_argument('--force', action='store_true', help='train (from scratch: train.py --start_over) and test again even where results exist')
     parser.add_argument('--tag', help='names the ablation folders (default: the data set folder name)')
     parser.add_argument('--checkpoints_dir', default='./checkpoints')
     parser.add_argument('--results_dir', default='./results')
@@ -110,7 +111,8 @@ def commands(opt, exp):
     model = exp.options[exp.options.index('--model') + 1]
     where = ['--name', exp.name, '--checkpoints_dir', opt.checkpoints]
     train = ([sys.executable, os.path.join(ROOT, 'train.py')] + where + exp.options
-             + budget(opt, TRAIN_BUDGET) + ['--display_id', '0'])
+             + budget(opt, TRAIN_BUDGET) + ['--display_id', '0']
+             + (['--start_over'] if opt.force else ['--continue_train', 'auto']))
     test = ([sys.executable, os.path.join(ROOT, 'test.py')] + where + ['--model', model]
             + budget(opt, TEST_BUDGET) + ['--results_dir', opt.out, '--num_test', str(10 ** 9)])
     return [train, test]
@@ -232,13 +234,13 @@ def main(argv=None):
     for exp in experiments:
         if exp not in todo:
             print(f'skip {exp.name}: checkpoint and result page exist (--force to redo)')
-    for exp in todo:
-        write_provenance(opt, exp)
     codes = run_jobs([(exp.name, commands(opt, exp), os.path.join(opt.out, exp.name + '.log')) for exp in todo],
                      parallel=opt.parallel)
     failed = sorted(name for name, code in codes.items() if code)
     if failed:
         raise UserError(f'run(s) {", ".join(failed)} failed; see {opt.out}/<run>.log')
+    for exp in todo:
+        write_provenance(opt, exp)
     rows = table_rows(opt, experiments, evaluate(opt, experiments))
     write_grid(opt, experiments)
     atomic_write_text(os.path.join(opt.out, 'ablation.md'), markdown(opt, rows))

@@ -45,6 +45,8 @@ def cell(text):
 def default_of(action):
     if action.nargs == 0:
         return 'flag'
+    if action.nargs == '?' and action.default is False:
+        return 'flag, or a value'
     if action.default is None or action.default == '':
         return '—'
     return f'`{action.default}`'

@@ -15,7 +15,8 @@ $PY datasets/make_synthetic.py --out ./datasets/synthetic --size 48 --num_train 
 SMALL=(--load_size 48 --crop_size 48 --ngf 16 --ndf 16 --gpu_ids -1 --num_threads 1)
 if [ "$MODEL" = crossnet ]; then ARCH=(--n_blocks_E 3); TRAIN_ARCH=(--n_blocks_T 3); else ARCH=(--netG resnet_6blocks); TRAIN_ARCH=(); fi
 $PY train.py --model "$MODEL" --dataroot ./datasets/synthetic --name "$NAME" "${SMALL[@]}" "${ARCH[@]}" "${TRAIN_ARCH[@]}" \
-    --n_epochs 3 --n_epochs_decay 2 --display_id 0 --print_freq 100 --save_epoch_freq 5 --update_html_freq 200
+    --n_epochs 3 --n_epochs_decay 2 --display_id 0 --print_freq 100 --save_epoch_freq 5 --update_html_freq 200 \
+    --continue_train auto  # run again: nothing retrained, a stopped run goes on
 $PY test.py --model "$MODEL" --dataroot ./datasets/synthetic --name "$NAME" "${SMALL[@]}" "${ARCH[@]}"
 echo
 # the translations against their ground truth, beside the untranslated inputs' distance to it

@@ -24,6 +24,9 @@ def test_budget_is_shared_and_test_set_is_whole(unaligned_root, tmp_path):
         assert train[train.index('--ngf') + 1] == '8' and test[test.index('--ngf') + 1] == '8'
         assert train[train.index('--max_dataset_size') + 1] == '7' and '--max_dataset_size' not in test
         assert test[test.index('--model') + 1] == exp.options[exp.options.index('--model') + 1]
+        assert train[-2:] == ['--continue_train', 'auto'], 'a stopped run goes on'
+    forced = ablation.parse_args(['--dataroot', unaligned_root, '--results_dir', str(tmp_path), '--force'])
+    assert ablation.commands(forced, ablation.EXPERIMENTS[0])[0][-1] == '--start_over'
     assert [e.name for e in ablation.selected('cycle_gan,gan_id')] == ['gan_id', 'cycle_gan']
 
 

@@ -126,3 +126,12 @@ def test_state_of_another_model_is_a_clear_error(unaligned_root, tmp_path):
     torch.save(state, ck / 'latest_train_state.pth')
     with pytest.raises(UserError, match='holds nets G_A, G_B, D_A, D_B, D_pair but --model cycle_gan has'):
         run(unaligned_root, tmp_path, 'other', '--continue_train')
+
+
+def test_processes_that_disagree_whether_to_continue_stop(unaligned_root, tmp_path, monkeypatch):
+    """As when --checkpoints_dir is not one shared folder: only rank 0 sees the state."""
+    from util import distributed
+    monkeypatch.setattr(distributed, 'gather', lambda value: [value, not value])
+    with pytest.raises(UserError, match='the processes disagree whether x is to be continued: --checkpoints_dir .* '
+                                        'must be one folder that every machine sees'):
+        run(unaligned_root, tmp_path, 'x')

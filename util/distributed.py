@@ -45,7 +45,11 @@ def setup(opt):
                             f'{torch.cuda.device_count()} GPUs; use --nproc_per_node {torch.cuda.device_count()}')
         opt.gpu_ids, opt.device = [local_rank], torch.device(f'cuda:{local_rank}')
         torch.cuda.set_device(local_rank)
-    dist.init_process_group('nccl' if opt.gpu_ids else 'gloo')
+    store, rank, size = next(dist.rendezvous('env://'))
+    # torchrun keeps one store over its restarts: a prefix per attempt keeps a restarted rank from
+    # reading the address a rank of the attempt before left there
+    attempt = dist.PrefixStore(f'attempt_{os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")}', store)
+    dist.init_process_group('nccl' if opt.gpu_ids else 'gloo', store=attempt, rank=rank, world_size=size)
     if dist.get_rank() != 0:
         sys.stdout = open(os.devnull, 'w')  # one console: rank 0's (errors still reach stderr)
     if opt.seed is not None:
@@ -97,12 +101,17 @@ def _average_gradients(optimizer, args, kwargs):
 
 def any_rank(flag):
     """True on every rank when `flag` is true on one of them (a NaN seen by one rank stops all)."""
+    return bool(maximum(float(flag)))
+
+
+def maximum(number):
+    """The largest of the ranks' `number`s, on every rank."""
     if world_size() == 1:
-        return flag
-    value = torch.tensor([float(flag)], device=_device())
+        return number
+    value = torch.tensor([float(number)], device=_device())
     with _peers():
-        dist.all_reduce(value)
-    return bool(value.item())
+        dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return value.item()
 
 
 def _device():

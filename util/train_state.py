@@ -16,17 +16,13 @@ import torch
 from torch.optim import lr_scheduler
 
 from models.base_model import cpu_state_dict, unwrap
-from util import distributed, rng
+from util import distributed, resume, rng
 from util.errors import UserError
 from util.image_pool import ImagePool
 from util.util import atomic_torch_save
 
 
 KEYS = ('epoch', 'total_iters', 'epoch_iter', 'networks', 'optimizers', 'plateau', 'pools', 'data', 'rng', 'history')
-
-
-def _path(opt, label):
-    return os.path.join(opt.checkpoints_dir, opt.name, f'{label}_train_state.pth')
 
 
 def _pools(model):
@@ -48,17 +44,20 @@ def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
              'plateau': [s.state_dict() for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)],
              **{key: [part[key] for part in ranks] for key in own},
              'history': visualizer.state_dict()}
-    atomic_torch_save(state, _path(model.opt, label))  # first: the one file --continue_train trusts
+    atomic_torch_save(state, resume.state_path(model.opt, label))  # first: the one file --continue_train trusts
     model.save_networks(label)
 
 
 def prepare(opt):
     """Before model.setup: read the state of the checkpoint --continue_train loads and set
     opt.epoch_count from it (unless given). Returns the state, or None for a fresh run."""
+    if len(set(distributed.gather(opt.continue_train))) > 1:
+        raise UserError(f'the processes disagree whether {opt.name} is to be continued: --checkpoints_dir '
+                        f'{opt.checkpoints_dir} must be one folder that every machine sees')
     if not opt.continue_train:
         return None
-    label = f'iter_{opt.load_iter}' if opt.load_iter > 0 else opt.epoch
-    path = _path(opt, label)
+    label = resume.load_label(opt)
+    path = resume.state_path(opt, label)
     if not os.path.isfile(path):
         if 'epoch_count' not in opt.explicit and str(label).isdigit():
             opt.epoch_count = int(label) + 1

@@ -1,0 +1,59 @@
+"""Stopping on SIGTERM (what a cluster sends a job before it kills it) or SIGINT (Ctrl-C) with a
+resumable state instead of losing the work since the last save.
+
+The signal only raises a flag. The training loop asks `requested()` after every step; under torchrun
+all ranks ask together, so they stop after the same step and none is left waiting in a collective.
+The loop then saves as at --save_latest_freq and `leave` ends the run with 128 + the signal's number.
+A second signal stops at once. Data loader workers ignore both: the main process shuts them down."""
+import contextlib
+import os
+import signal
+import sys
+
+from util import distributed
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_received = []
+
+
+def _note(signum, frame):
+    if _received:  # the second one: the default action, now
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    _received.append(signum)
+    if distributed.is_main():  # os.write: a print here could land inside another print
+        os.write(2, f'{signal.Signals(signum).name}: stopping after this step with a resumable state '
+                    f'(send it again to stop at once)\n'.encode())
+
+
+@contextlib.contextmanager
+def on_signals():
+    """Within the block SIGTERM and SIGINT set the flag; the previous handlers come back after it."""
+    _received.clear()
+    previous = {sig: signal.signal(sig, _note) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def requested():
+    """The number of the signal a rank received (0: none), the same on every rank."""
+    return int(distributed.maximum(_received[0] if _received else 0))
+
+
+def leave(signum, path):
+    """After the save: one line saying where, then leave with 128 + signum (on every rank)."""
+    if distributed.is_main():
+        print(f'stopped by {signal.Signals(signum).name}: the training state is saved in {path}; run the same '
+              f'command with --continue_train (or --continue_train auto) to go on', file=sys.stderr)
+    distributed.cleanup()
+    sys.exit(128 + signum)
+
+
+def ignore_in_worker(worker_id):
+    """DataLoader worker_init_fn: a signal to the whole process group leaves the workers running."""
+    for sig in SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
