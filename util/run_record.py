@@ -19,6 +19,8 @@ import math
 import os
 import time
 
+from util.util import atomic_write_text
+
 FILE = 'run_record.jsonl'
 
 
@@ -86,12 +88,8 @@ class RunRecord:
             kept = [e for e in entries if e['iters'] <= up_to_iters]
         else:
             kept = entries[:keep]
-        tmp = f'{self.path}.tmp'
-        with open(tmp, 'w', encoding='utf-8') as f:
-            f.writelines(json.dumps(e) + '\n' for e in kept)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        if kept or os.path.exists(self.path):  # a fresh run writes its first entry when it logs
+            atomic_write_text(self.path, ''.join(json.dumps(e) + '\n' for e in kept))
         self.count = len(kept)
         self.last = None
 
