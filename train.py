@@ -39,6 +39,7 @@ def main(args=None):
     options = TrainOptions()
     opt = options.parse(args)
     distributed.setup(opt)
+    resume.decide(opt)  # fresh, continue or refuse, before anything is written
     dataset = create_dataset(opt)
     dataset_size = len(dataset)
     model = create_model(opt)

@@ -70,5 +70,4 @@ class TrainOptions(BaseOptions):
             raise UserError(f'--crop_size {side} is too small for the --netD {opt.netD} discriminator with '
                             f'{n_layers} layers (--n_layers_D): its feature maps shrink to nothing; use a larger '
                             f'--crop_size (and --load_size), fewer --n_layers_D or --netD pixel')
-        resume.decide(opt)  # last, once the options are known good, and before anything is written
 
