@@ -6,7 +6,8 @@ import pytest
 
 import train
 from conftest import TINY
-from util import run_record, train_state
+from test_train_state import Killed, kill_after_save
+from util import run_record
 from util.run_record import RunRecord
 
 BASE = [*TINY, '--n_epochs', '2', '--n_epochs_decay', '1', '--seed', '1', '--print_freq', '1',
@@ -44,23 +45,11 @@ def test_curves_follow_the_last_set_of_loss_terms_and_final_losses_average_the_l
     assert run_record.final_losses(tmp_path / 'absent.jsonl') == {}
 
 
-class Killed(Exception):
-    pass
-
-
 @pytest.mark.parametrize('kill_at', [2, 4])  # mid-epoch 1 (iteration 2), end of epoch 1
 def test_resumed_record_has_each_logged_iteration_once_and_matches_the_log(unaligned_root, tmp_path,
                                                                         monkeypatch, kill_at):
     args = ['--dataroot', unaligned_root, '--name', 'r', '--checkpoints_dir', str(tmp_path), *BASE]
-    original, calls = train_state.save, []
-
-    def save_then_die(*a, **k):
-        original(*a, **k)
-        calls.append(a[0])
-        if len(calls) == kill_at:
-            monkeypatch.setattr(train_state, 'save', original)
-            raise Killed
-    monkeypatch.setattr(train_state, 'save', save_then_die)
+    kill_after_save(monkeypatch, kill_at)
     with pytest.raises(Killed):
         train.main(args)
     train.main(args + ['--continue_train'])
