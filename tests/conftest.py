@@ -1,8 +1,11 @@
 """Shared fixtures: tiny data sets made on the fly, the real data sets when ../shared exists,
 and option lists small enough for a 2-core CPU."""
 import importlib.util
+import multiprocessing
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -98,3 +101,62 @@ def write_random(path, seed, size=(6, 4), mode='RGB'):
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(arr.squeeze(-1) if mode == 'L' else arr, mode).save(path)
     return np.asarray(Image.open(path).convert('RGB'))
+
+
+# Every process the suite starts inherits this mark, so the end of the session can find the ones
+# that outlived their test: CI waits for every holder of its output pipe, and one such process
+# kept a whole CI run waiting until its time limit.
+SESSION_MARK = 'CROSSNET_TEST_SESSION'
+os.environ[SESSION_MARK] = f'{os.getpid()}.{time.time_ns()}'
+# the multiprocessing helper that torch.multiprocessing.spawn starts; it ends with this process
+_ENDS_WITH_US = 'multiprocessing.resource_tracker'
+
+
+def leftover_processes():
+    """(pid, command line) of the live processes this session started (Linux /proc; elsewhere none)."""
+    mark = f'{SESSION_MARK}={os.environ[SESSION_MARK]}'.encode()
+    found = []
+    for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f'/proc/{entry}/environ', 'rb') as f:
+                if mark not in f.read().split(b'\0'):
+                    continue
+            with open(f'/proc/{entry}/cmdline', 'rb') as f:
+                command = f.read().replace(b'\0', b' ').decode(errors='replace').strip()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if _ENDS_WITH_US not in command:
+            found.append((int(entry), command))
+    return found
+
+
+_killed = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Give stragglers ten seconds to end on their own, then kill them and say which they were.
+    Forked children (a data loader's workers kept alive by a test) inherit no new mark: they are
+    this process's multiprocessing children, and reported as such."""
+    deadline = time.monotonic() + 10
+    while leftover_processes() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for pid, command in leftover_processes():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
+        _killed.append((pid, command))
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # torch's check would report each kill as a crash
+    for child in multiprocessing.active_children():
+        child.kill()
+        _killed.append((child.pid, f'forked child {child.name} of the test session'))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _killed:
+        terminalreporter.section('processes left behind by tests (killed)', red=True)
+        for pid, command in _killed:
+            terminalreporter.line(f'{pid}: {command[:300]}')

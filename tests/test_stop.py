@@ -69,3 +69,17 @@ def test_sigterm_to_the_process_group_with_loader_workers(unaligned_root, tmp_pa
     resumed = subprocess.run(command + ['--name', 'term'], cwd=ROOT, capture_output=True, text=True, env=env)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert_same_end(tmp_path / 'ck' / 'whole', tmp_path / 'ck' / 'term', iterations=12)
+
+
+def test_a_run_that_fails_with_live_loader_workers_still_exits(unaligned_root, tmp_path):
+    """The workers ignore SIGTERM, which is how multiprocessing ends them at exit: an error raised
+    mid-epoch (here a corrupt image, read in a worker) once left train.py waiting for them forever."""
+    bad = os.path.join(unaligned_root, 'trainA', '0001.png')
+    with open(bad, 'wb') as f:
+        f.write(b'garbage')
+    command = [sys.executable, 'train.py', '--dataroot', unaligned_root, '--checkpoints_dir', str(tmp_path / 'ck'),
+               *BASE, '--num_threads', '1', '--serial_batches', '--name', 'bad']
+    run = subprocess.run(command, cwd=ROOT, env={**os.environ, 'OMP_NUM_THREADS': '1'}, capture_output=True,
+                         text=True, timeout=240)
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert run.stderr.splitlines()[-1].startswith(f'error: cannot read image {bad}'), run.stderr[-3000:]

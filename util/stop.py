@@ -4,8 +4,12 @@ resumable state instead of losing the work since the last save.
 The signal only raises a flag. The training loop asks `requested()` after every step; under torchrun
 all ranks ask together, so they stop after the same step and none is left waiting in a collective.
 The loop then saves as at --save_latest_freq and `leave` ends the run with 128 + the signal's number.
-A second signal stops at once. Data loader workers ignore both: the main process shuts them down."""
+A second signal stops at once. Data loader workers ignore both: the main process shuts them down,
+at the latest when it exits (see `_end_workers`)."""
+import atexit
 import contextlib
+import multiprocessing
+import multiprocessing.util  # registers its exit function now, so the one below runs before it
 import os
 import signal
 import sys
@@ -57,3 +61,18 @@ def ignore_in_worker(worker_id):
     """DataLoader worker_init_fn: a signal to the whole process group leaves the workers running."""
     for sig in SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
+
+
+@atexit.register
+def _end_workers():
+    """At exit, multiprocessing terminates (SIGTERM) and then waits for its daemonic children, the
+    loader's workers among them. Ours ignore SIGTERM, so a process that leaves while a loader is
+    still alive (an error raised in the middle of an epoch keeps its iterator) would wait forever:
+    end them first, with SIGTERM's intent and SIGKILL's force (torch's SIGCHLD check, which would
+    report each as a crash, is of no use at exit)."""
+    if hasattr(signal, 'SIGCHLD'):
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for child in multiprocessing.active_children():
+        if child.daemon:
+            child.kill()
+            child.join(5)
