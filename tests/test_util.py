@@ -137,3 +137,43 @@ def test_unique_name_numbers_the_repeats():
     for stem in ['img', 'img', 'c', 'img', 'img_2']:
         taken.append(util.unique_name(stem, taken.__contains__))
     assert taken == ['img', 'img_2', 'c', 'img_3', 'img_2_2']
+
+
+def test_a_set_is_renamed_only_once_all_its_files_are_written(tmp_path):
+    names = ['latest_net_G.pth', 'latest_net_D.pth', 'latest_train_state.pth']
+    with util.together(str(tmp_path)):
+        for name in names:
+            util.atomic_torch_save({'step': 1}, str(tmp_path / name))
+        assert sorted(os.listdir(tmp_path)) == sorted(f'.{n}.tmp' for n in names), 'nothing renamed yet'
+    with pytest.raises(UserError, match='no space'):
+        with util.together(str(tmp_path)):
+            util.atomic_torch_save({'step': 2}, str(tmp_path / names[0]))
+            raise UserError('no space')  # as a full disk while writing the second file
+    assert sorted(os.listdir(tmp_path)) == sorted(names), 'no temporary or journal left'
+    assert {torch.load(tmp_path / n)['step'] for n in names} == {1}, 'the previous set, whole'
+
+
+def test_a_set_killed_while_renaming_is_completed_at_the_next_start(tmp_path, monkeypatch, capsys):
+    names = ['latest_net_G.pth', 'latest_net_D.pth', 'latest_train_state.pth']
+    with util.together(str(tmp_path)):
+        for name in names:
+            util.atomic_torch_save({'step': 1}, str(tmp_path / name))
+    replace = os.replace
+
+    def die_after_the_first_rename(src, dst):
+        if src.endswith('.latest_net_D.pth.tmp'):
+            raise KeyboardInterrupt  # stands for the kill: nothing after it runs
+        replace(src, dst)
+    monkeypatch.setattr(os, 'replace', die_after_the_first_rename)
+    with pytest.raises(KeyboardInterrupt):
+        with util.together(str(tmp_path)):
+            for name in names:
+                util.atomic_torch_save({'step': 2}, str(tmp_path / name))
+    monkeypatch.undo()
+    assert [torch.load(tmp_path / n)['step'] for n in names] == [2, 1, 1], 'a mix, marked by the journal'
+    assert util.JOURNAL in os.listdir(tmp_path)
+    (tmp_path / '.other.pth.tmp').write_bytes(b'left by a write outside the set')
+    assert util.remove_temporaries(str(tmp_path)) == names[1:]
+    assert sorted(os.listdir(tmp_path)) == sorted(names)
+    assert {torch.load(tmp_path / n)['step'] for n in names} == {2}, 'completed: every file from the second save'
+    assert f'completed the save that was interrupted while its files were renamed in {tmp_path}' in capsys.readouterr().out
