@@ -11,6 +11,7 @@ import train
 from conftest import TINY, fill_disk, make_read_only, shared_dataset, slice_of
 from util import html, train_state
 from util.errors import UserError, run_cli
+from util.visualizer import Visualizer
 
 
 def run_train(root, tmp_path, *args, name='run'):
@@ -162,36 +163,38 @@ def one_error_line(capsys, call):
     return err[0]
 
 
-@pytest.mark.parametrize('fault', ['full', 'read-only'])
+@pytest.mark.parametrize('fault', ['full', 'read-only', 'full at the page'])
 def test_a_checkpoint_disk_that_fails_keeps_the_last_checkpoint(unaligned_root, small_disk, monkeypatch, capsys,
                                                                 fault):
-    """A real full or read-only file system under --checkpoints_dir at the save of epoch 2, then
-    at the next start: one line naming the file and the cause, and epoch 1's files as they were."""
+    """A real full or read-only file system under --checkpoints_dir at the save of epoch 2 (or when
+    its page is written), then at the next start: one line naming the file and the cause, and
+    epoch 1's files as they were."""
     args = ['--dataroot', unaligned_root, '--name', 'run', '--checkpoints_dir', str(small_disk), *TINY]
     train.main(args)
     folder = small_disk / 'run'
     before = {name: data for name, data in files_of(folder).items() if name.endswith('.pth')}
     assert 'latest_train_state.pth' in before and '1_net_G_A.pth' in before
-    break_disk = fill_disk if fault == 'full' else make_read_only
-    save = train_state.save
+    break_disk = make_read_only if fault == 'read-only' else fill_disk
+    owner, method = (Visualizer, 'display_current_results') if fault == 'full at the page' else (train_state, 'save')
+    write = getattr(owner, method)
 
-    def save_on_a_broken_disk(*a, **k):
+    def write_on_a_broken_disk(*a, **k):
         break_disk(small_disk)
-        save(*a, **k)
-    monkeypatch.setattr(train_state, 'save', save_on_a_broken_disk)
-    cause = 'No space left on device|torch could not write the file .* is it full' if fault == 'full' \
-        else 'Read-only file system'
+        write(*a, **k)
+    monkeypatch.setattr(owner, method, write_on_a_broken_disk)
+    cause = {'full': 'No space left on device|torch could not write the file .* is it full',
+             'read-only': 'Read-only file system', 'full at the page': 'No space left on device'}[fault]
+    what = r'web/images/epoch002_\w+\.png' if fault == 'full at the page' else r'latest_net_G_A\.pth'
+    kept = '' if fault == 'full at the page' else '; the previous file is intact'
     line = one_error_line(capsys, lambda: train.main([*args, '--continue_train', '--n_epochs', '2']))
-    assert re.fullmatch(f'error: cannot write {folder}/latest_net_G_A.pth: ({cause}); the previous file is intact',
-                        line), line
+    assert re.fullmatch(f'error: cannot write {folder}/{what}: ({cause}){kept}', line), line
     monkeypatch.undo()
     after = files_of(folder)
     assert {name: after[name] for name in before} == before, 'the checkpoint of epoch 1, byte for byte'
     assert not [name for name in after if os.path.basename(name).startswith('.')], 'no temporary file left'
     line = one_error_line(capsys, lambda: train.main([*args, '--continue_train', '--n_epochs', '2']))
-    assert re.fullmatch(f'error: cannot write {folder}/train_opt.txt: '
-                        f'({"No space left on device" if fault == "full" else cause}); the previous file is intact',
-                        line), line
+    cause = 'Read-only file system' if fault == 'read-only' else 'No space left on device'
+    assert line == f'error: cannot write {folder}/train_opt.txt: {cause}; the previous file is intact'
 
 
 @pytest.mark.parametrize('fault', ['full at the images', 'full at the page', 'read-only'])

@@ -1,3 +1,4 @@
+import fcntl
 import os
 import signal
 import subprocess
@@ -177,3 +178,22 @@ def test_a_set_killed_while_renaming_is_completed_at_the_next_start(tmp_path, mo
     assert sorted(os.listdir(tmp_path)) == sorted(names)
     assert {torch.load(tmp_path / n)['step'] for n in names} == {2}, 'completed: every file from the second save'
     assert f'completed the save that was interrupted while its files were renamed in {tmp_path}' in capsys.readouterr().out
+
+
+def test_a_save_in_progress_holds_readers_and_tidying_off(tmp_path):
+    """test.py's read (a shared lock) and remove_temporaries (an exclusive one) wait for a save."""
+    def shared_lock_refused():
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+    with util.together(str(tmp_path)):
+        util.atomic_torch_save({'step': 1}, str(tmp_path / 'a.pth'))
+        assert shared_lock_refused()
+    assert not shared_lock_refused()
+    with util.locked(str(tmp_path), shared=True):
+        assert not shared_lock_refused(), 'readers share'

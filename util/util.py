@@ -1,9 +1,13 @@
 """Small helpers: tensor <-> image, folders, atomic writes, seeding."""
-import fcntl
 import os
 import random
 import shutil
 from contextlib import contextmanager
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): no folder locks, no folder fsync
+    fcntl = None
 
 import numpy as np
 import torch
@@ -117,6 +121,9 @@ def locked(folder, shared=False):
     holds it exclusively, readers of a set share it, so neither sees a set half renamed, and
     remove_temporaries never removes the files of a save still being written by a live process.
     A folder that does not exist is not locked."""
+    if fcntl is None:
+        yield
+        return
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
@@ -173,6 +180,8 @@ def _commit(folder, pending):
 
 def _sync(folder):
     """fsync the folder, so its renames reach the disk in order."""
+    if fcntl is None:
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
