@@ -30,7 +30,9 @@ def main(args=None):
     opt.display_id = -1
     dataset = create_dataset(opt)
     model = create_model(opt)
-    model.setup(opt)
+    util.remove_temporaries(model.save_dir)  # completes a save a kill interrupted while renaming
+    with util.locked(model.save_dir, shared=True):  # a save of a running training waits: one set is read
+        model.setup(opt)
     options.save_options(opt)
     web_dir = os.path.join(opt.results_dir, opt.name, f'{opt.phase}_{opt.epoch}')
     if opt.load_iter > 0:

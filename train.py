@@ -95,7 +95,7 @@ def main(args=None):
                 print(f'saving the model at the end of epoch {epoch}, iters {total_iters}')
                 train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
             if milestone:
-                model.save_networks(epoch)
+                train_state.save_networks(model, epoch)
             if evaluator.after_epoch(epoch, model, visualizer):  # again, with the new metric in its history
                 train_state.save('latest', model, dataset, visualizer, epoch, total_iters)
             visualizer.write_report(epoch)

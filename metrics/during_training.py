@@ -20,7 +20,7 @@ import os
 
 from util import distributed, progress
 from util.errors import UserError
-from util.util import atomic_write_text
+from util.util import atomic_write_text, together
 from .image_source import ImageSource
 from .inception import load_inception
 from .metric_main import compute_metrics
@@ -72,8 +72,9 @@ class TrainingEvaluator:
         for name in self.metrics:
             visualizer.plot_metric(epoch, name, scores[name])
         if self.best is None or scores['fid'] < self.best['fid']:
-            model.save_networks('best')
             self.best = {'epoch': epoch, 'num_test': len(self.inputs), **scores}
-            atomic_write_text(self.best_file, json.dumps(self.best, indent=1) + '\n')
+            with together(model.save_dir):  # best.json last: the nets it names are renamed before it
+                model.save_networks('best')
+                atomic_write_text(self.best_file, json.dumps(self.best, indent=1) + '\n')
             progress.write(f'FID {scores["fid"]:.4f} is the best so far: saved best_net_*.pth (epoch {epoch})')
         return True

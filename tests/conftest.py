@@ -4,6 +4,7 @@ import importlib.util
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -47,6 +48,42 @@ def unaligned_root(tmp_path):
     for i, sub in enumerate(['trainA', 'trainB', 'testA', 'testB']):
         write_images(str(tmp_path / 'data' / sub), 3, size=(36, 40), seed=i)
     return str(tmp_path / 'data')
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MB tmpfs at tmp_path/disk, unmounted after the test: a disk that can really be filled
+    or made read-only (the tests run as root, whom permissions do not stop). Skips where mounting
+    is not permitted (no root, or a container without CAP_SYS_ADMIN)."""
+    disk = tmp_path / 'disk'
+    disk.mkdir()
+    try:
+        mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', str(disk)],
+                                 capture_output=True, text=True)
+        why = mounted.stderr.strip() or f'exit {mounted.returncode}'
+    except FileNotFoundError:
+        mounted, why = None, 'no mount command'
+    if mounted is None or mounted.returncode != 0:
+        pytest.skip(f'cannot mount a tmpfs at {disk} ({why}): these tests need root with CAP_SYS_ADMIN')
+    try:
+        yield disk
+    finally:
+        if subprocess.run(['umount', str(disk)], capture_output=True).returncode != 0:
+            subprocess.run(['umount', '--lazy', str(disk)], check=True)
+
+
+def fill_disk(disk):
+    """Write a file into `disk` until the file system has no space left."""
+    with open(os.path.join(disk, 'filler'), 'wb', buffering=0) as f:
+        try:
+            while True:
+                f.write(bytes(1 << 16))
+        except OSError:
+            pass
+
+
+def make_read_only(disk):
+    subprocess.run(['mount', '-o', 'remount,ro', str(disk)], check=True, capture_output=True)
 
 
 @pytest.fixture

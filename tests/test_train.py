@@ -1,5 +1,6 @@
 """End-to-end: train.py and test.py in-process on tiny data, checking the files a user relies on."""
 import os
+import re
 
 import pytest
 import torch
@@ -7,8 +8,10 @@ from PIL import Image
 
 import test as test_script
 import train
-from conftest import TINY, shared_dataset, slice_of
-from util.errors import UserError
+from conftest import TINY, fill_disk, make_read_only, shared_dataset, slice_of
+from util import html, train_state
+from util.errors import UserError, run_cli
+from util.visualizer import Visualizer
 
 
 def run_train(root, tmp_path, *args, name='run'):
@@ -143,3 +146,94 @@ def test_test_images_of_one_base_name_keep_one_result_each(unaligned_root, tmp_p
     assert [f for f in files if f.endswith('_fake.png')] == ['c_2_fake.png', 'c_fake.png', 'img_2_fake.png', 'img_fake.png']
     page = (results / 'test_latest' / 'index.html').read_text()
     assert all(f'{n}_fake.png' in page for n in ('c', 'c_2', 'img', 'img_2'))
+
+
+def files_of(folder):
+    """{relative path: bytes} of every file under `folder`."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob('*')) if p.is_file()}
+
+
+def one_error_line(capsys, call):
+    """Run `call` as the entry scripts do; return its one stderr line after exit code 2."""
+    with pytest.raises(SystemExit) as exit_:
+        run_cli(call)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith('error: '), err
+    return err[0]
+
+
+@pytest.mark.parametrize('fault', ['full', 'read-only', 'full at the page'])
+def test_a_checkpoint_disk_that_fails_keeps_the_last_checkpoint(unaligned_root, small_disk, monkeypatch, capsys,
+                                                                fault):
+    """A real full or read-only file system under --checkpoints_dir at the save of epoch 2 (or when
+    its page is written), then at the next start: one line naming the file and the cause, and
+    epoch 1's files as they were."""
+    args = ['--dataroot', unaligned_root, '--name', 'run', '--checkpoints_dir', str(small_disk), *TINY]
+    train.main(args)
+    folder = small_disk / 'run'
+    before = {name: data for name, data in files_of(folder).items() if name.endswith('.pth')}
+    assert 'latest_train_state.pth' in before and '1_net_G_A.pth' in before
+    break_disk = make_read_only if fault == 'read-only' else fill_disk
+    owner, method = (Visualizer, 'display_current_results') if fault == 'full at the page' else (train_state, 'save')
+    write = getattr(owner, method)
+
+    def write_on_a_broken_disk(*a, **k):
+        break_disk(small_disk)
+        write(*a, **k)
+    monkeypatch.setattr(owner, method, write_on_a_broken_disk)
+    cause = {'full': 'No space left on device|torch could not write the file .* is it full',
+             'read-only': 'Read-only file system', 'full at the page': 'No space left on device'}[fault]
+    what = r'web/images/epoch002_\w+\.png' if fault == 'full at the page' else r'latest_net_G_A\.pth'
+    kept = '' if fault == 'full at the page' else '; the previous file is intact'
+    line = one_error_line(capsys, lambda: train.main([*args, '--continue_train', '--n_epochs', '2']))
+    assert re.fullmatch(f'error: cannot write {folder}/{what}: ({cause}){kept}', line), line
+    monkeypatch.undo()
+    after = files_of(folder)
+    assert {name: after[name] for name in before} == before, 'the checkpoint of epoch 1, byte for byte'
+    assert not [name for name in after if os.path.basename(name).startswith('.')], 'no temporary file left'
+    line = one_error_line(capsys, lambda: train.main([*args, '--continue_train', '--n_epochs', '2']))
+    cause = 'Read-only file system' if fault == 'read-only' else 'No space left on device'
+    assert line == f'error: cannot write {folder}/train_opt.txt: {cause}; the previous file is intact'
+
+
+@pytest.mark.parametrize('fault', ['full at the images', 'full at the page', 'read-only'])
+def test_a_results_disk_that_fails_keeps_the_previous_results(unaligned_root, tmp_path, small_disk, monkeypatch,
+                                                              capsys, fault):
+    run_train(unaligned_root, tmp_path)
+    test_args = ['--model', 'cycle_gan', '--results_dir', str(small_disk)]
+    run_test(unaligned_root, tmp_path, *test_args, '--num_test', '2')
+    results = small_disk / 'run'
+    before = files_of(results)
+    assert 'test_latest/index.html' in before
+    if fault == 'full at the images':
+        fill_disk(small_disk)
+        cause = rf'cannot write {results}/\.test_latest\.partial/images/0000_real_A\.png: No space left on device'
+    elif fault == 'full at the page':
+        page_save = html.HTML.save
+
+        def save_on_a_full_disk(page):
+            fill_disk(small_disk)
+            page_save(page)
+        monkeypatch.setattr(html.HTML, 'save', save_on_a_full_disk)
+        cause = rf'cannot write {results}/\.test_latest\.partial/index\.html: No space left on device; nothing was written'
+    else:
+        make_read_only(small_disk)
+        cause = f'cannot write into {results}: Read-only file system'
+    line = one_error_line(capsys, lambda: run_test(unaligned_root, tmp_path, *test_args))
+    assert re.fullmatch(f'error: {cause}', line), line
+    assert files_of(results) == before, 'the previous results, whole'
+    assert sorted(os.listdir(results)) == ['test_latest'], 'no hidden staging folder left'
+
+
+def test_an_output_folder_that_is_a_file_is_one_line(unaligned_root, tmp_path, capsys):
+    afile = tmp_path / 'afile'
+    afile.write_text('a file where a folder should be')
+    line = one_error_line(capsys, lambda: train.main(['--dataroot', unaligned_root, '--name', 'run',
+                                                      '--checkpoints_dir', str(afile), *TINY]))
+    assert line == f'error: cannot create folder {afile}/run: Not a directory'
+    run_train(unaligned_root, tmp_path)
+    line = one_error_line(capsys, lambda: run_test(unaligned_root, tmp_path, '--model', 'cycle_gan',
+                                                   '--results_dir', str(afile)))
+    assert line == f'error: cannot write into {afile}/run: Not a directory'
+    assert afile.read_text() == 'a file where a folder should be'

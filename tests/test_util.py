@@ -1,3 +1,4 @@
+import fcntl
 import os
 import signal
 import subprocess
@@ -137,3 +138,62 @@ def test_unique_name_numbers_the_repeats():
     for stem in ['img', 'img', 'c', 'img', 'img_2']:
         taken.append(util.unique_name(stem, taken.__contains__))
     assert taken == ['img', 'img_2', 'c', 'img_3', 'img_2_2']
+
+
+def test_a_set_is_renamed_only_once_all_its_files_are_written(tmp_path):
+    names = ['latest_net_G.pth', 'latest_net_D.pth', 'latest_train_state.pth']
+    with util.together(str(tmp_path)):
+        for name in names:
+            util.atomic_torch_save({'step': 1}, str(tmp_path / name))
+        assert sorted(os.listdir(tmp_path)) == sorted(f'.{n}.tmp' for n in names), 'nothing renamed yet'
+    with pytest.raises(UserError, match='no space'):
+        with util.together(str(tmp_path)):
+            util.atomic_torch_save({'step': 2}, str(tmp_path / names[0]))
+            raise UserError('no space')  # as a full disk while writing the second file
+    assert sorted(os.listdir(tmp_path)) == sorted(names), 'no temporary or journal left'
+    assert {torch.load(tmp_path / n)['step'] for n in names} == {1}, 'the previous set, whole'
+
+
+def test_a_set_killed_while_renaming_is_completed_at_the_next_start(tmp_path, monkeypatch, capsys):
+    names = ['latest_net_G.pth', 'latest_net_D.pth', 'latest_train_state.pth']
+    with util.together(str(tmp_path)):
+        for name in names:
+            util.atomic_torch_save({'step': 1}, str(tmp_path / name))
+    replace = os.replace
+
+    def die_after_the_first_rename(src, dst):
+        if src.endswith('.latest_net_D.pth.tmp'):
+            raise KeyboardInterrupt  # stands for the kill: nothing after it runs
+        replace(src, dst)
+    monkeypatch.setattr(os, 'replace', die_after_the_first_rename)
+    with pytest.raises(KeyboardInterrupt):
+        with util.together(str(tmp_path)):
+            for name in names:
+                util.atomic_torch_save({'step': 2}, str(tmp_path / name))
+    monkeypatch.undo()
+    assert [torch.load(tmp_path / n)['step'] for n in names] == [2, 1, 1], 'a mix, marked by the journal'
+    assert util.JOURNAL in os.listdir(tmp_path)
+    (tmp_path / '.other.pth.tmp').write_bytes(b'left by a write outside the set')
+    assert util.remove_temporaries(str(tmp_path)) == names[1:]
+    assert sorted(os.listdir(tmp_path)) == sorted(names)
+    assert {torch.load(tmp_path / n)['step'] for n in names} == {2}, 'completed: every file from the second save'
+    assert f'completed the save that was interrupted while its files were renamed in {tmp_path}' in capsys.readouterr().out
+
+
+def test_a_save_in_progress_holds_readers_and_tidying_off(tmp_path):
+    """test.py's read (a shared lock) and remove_temporaries (an exclusive one) wait for a save."""
+    def shared_lock_refused():
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+    with util.together(str(tmp_path)):
+        util.atomic_torch_save({'step': 1}, str(tmp_path / 'a.pth'))
+        assert shared_lock_refused()
+    assert not shared_lock_refused()
+    with util.locked(str(tmp_path), shared=True):
+        assert not shared_lock_refused(), 'readers share'

@@ -7,14 +7,15 @@ written, so that no command line can quietly replace a trained run:
                             command line is right for the first start and every restart
     --start_over            start fresh on purpose; the old run is moved into a replaced_<time> folder
 
-A training state is complete whenever it exists (train_state writes it atomically), so its presence
-is the test. Under torchrun every process decides alike, and only rank 0 moves files."""
+A training state is complete whenever it exists (train_state writes it with its network files as one
+set), so its presence is the test, once an interrupted save is tidied away. Under torchrun every process decides alike, and only rank 0 moves files."""
 import glob
 import os
 import time
 
 from util import distributed
 from util.errors import UserError
+from util.util import remove_temporaries
 
 AUTO = 'auto'
 
@@ -46,6 +47,7 @@ def trained_files(folder):
 def decide(opt):
     """Set opt.continue_train to True or False by the policy above, or refuse in one line."""
     folder = os.path.join(opt.checkpoints_dir, opt.name)
+    remove_temporaries(folder)  # completes a save a kill interrupted while renaming, or drops its files
     if opt.start_over:
         if opt.continue_train:
             raise UserError('--start_over and --continue_train contradict each other: give one of them')

@@ -22,6 +22,9 @@ _received = []
 
 def _note(signum, frame):
     if _received:  # the second one: the default action, now
+        if distributed.is_main():
+            os.write(2, f'{signal.Signals(signum).name} again: stopping at once; a save in progress is completed '
+                        f'or dropped at the next start, so the last complete checkpoint stays\n'.encode())
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return

@@ -2,8 +2,9 @@
 run needs to go on as if it had never stopped. --continue_train reads it.
 
 One file, written atomically, holds the networks, optimizer moments, plateau scheduler, counters,
-image-pool contents, the data order and every RNG state, so a kill at any moment (even between the
-per-network files of one save) leaves a consistent state. A run resumed from it ends with the same
+image-pool contents, the data order and every RNG state. It and the per-network files of the same
+save are one set (util.together): a kill at any moment leaves every file of the previous save or
+every file of this one, never a mix, so --continue_train and test.py load one step's weights. A run resumed from it ends with the same
 weights, bit for bit on CPU, as one that never stopped, whether it was saved at the end of an epoch
 or in the middle of one (the loader then skips the samples already trained on: data/sampling.py).
 Under torchrun, pools, data order and RNG states are kept for each process (util/distributed.py).
@@ -19,7 +20,7 @@ from models.base_model import cpu_state_dict, unwrap
 from util import distributed, resume, rng
 from util.errors import UserError
 from util.image_pool import ImagePool
-from util.util import atomic_torch_save
+from util.util import atomic_torch_save, together
 
 
 KEYS = ('epoch', 'total_iters', 'epoch_iter', 'networks', 'optimizers', 'plateau', 'pools', 'data', 'rng', 'history')
@@ -30,7 +31,7 @@ def _pools(model):
 
 
 def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
-    """Write the training state, then upstream's per-net files (<label>_net_<X>.pth). `epoch` is the
+    """Write upstream's per-net files (<label>_net_<X>.pth) and the training state as one set. `epoch` is the
     number of COMPLETED epochs and `epoch_iter` the samples trained on since. Under torchrun every
     rank must call it: pools, data order and RNGs are kept for each rank."""
     own = {'pools': {attr: [image.cpu() for image in pool.images] for attr, pool in _pools(model).items()},
@@ -44,8 +45,15 @@ def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
              'plateau': [s.state_dict() for s in model.schedulers if isinstance(s, lr_scheduler.ReduceLROnPlateau)],
              **{key: [part[key] for part in ranks] for key in own},
              'history': visualizer.state_dict()}
-    atomic_torch_save(state, resume.state_path(model.opt, label))  # first: the one file --continue_train trusts
-    model.save_networks(label)
+    with together(model.save_dir):
+        model.save_networks(label)
+        atomic_torch_save(state, resume.state_path(model.opt, label))  # renamed last: the set is complete
+
+
+def save_networks(model, label):
+    """model.save_networks(label) as one set: a kill leaves no mix of two saves' nets."""
+    with together(model.save_dir):
+        model.save_networks(label)
 
 
 def prepare(opt):

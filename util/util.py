@@ -4,6 +4,11 @@ import random
 import shutil
 from contextlib import contextmanager
 
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): no folder locks, no folder fsync
+    fcntl = None
+
 import numpy as np
 import torch
 from PIL import Image
@@ -31,7 +36,10 @@ def save_image(image_numpy, image_path, aspect_ratio=1.0):
         image_pil = image_pil.resize((w, int(h * aspect_ratio)), Image.BICUBIC)
     if aspect_ratio < 1.0:
         image_pil = image_pil.resize((int(w / aspect_ratio), h), Image.BICUBIC)
-    image_pil.save(image_path)
+    try:
+        image_pil.save(image_path)
+    except OSError as exc:  # PIL's error names no file: a full disk would be a bare 'No space left'
+        raise UserError(f'cannot write {image_path}: {exc.strerror or exc}') from None
 
 
 def diagnose_network(net, name='network'):
@@ -88,7 +96,10 @@ def staged_folder(path):
     shutil.rmtree(stage, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     try:
-        os.makedirs(stage)
+        try:
+            os.makedirs(stage)
+        except OSError as exc:
+            raise UserError(f'cannot write into {parent}: {exc.strerror or exc}') from None
         yield stage
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -100,24 +111,125 @@ def staged_folder(path):
 
 
 TEMPORARY = '.{}.tmp'  # beside its file; one name per file, so a kill leaves at most one
+JOURNAL = '.saving'  # lists the files of a set whose renames have begun (see together)
+_sets = {}  # folder -> {path: temporary} of the open `together` block there
+
+
+@contextmanager
+def locked(folder, shared=False):
+    """Hold an advisory lock on `folder` (flock on the folder itself, so no extra file): a save
+    holds it exclusively, readers of a set share it, so neither sees a set half renamed, and
+    remove_temporaries never removes the files of a save still being written by a live process.
+    A folder that does not exist is not locked."""
+    if fcntl is None:
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def together(folder):
+    """Make the atomic writes into `folder` within the block one set: each file is written to its
+    temporary name, and only when all are written are they renamed into place, listed first in a
+    journal. A kill or an error while writing leaves the previous set whole (the temporaries are
+    removed); a kill while renaming leaves the journal, and remove_temporaries completes that set
+    at the next start. So the files of a set (every latest_net_* and latest_train_state.pth) never
+    mix two saves. Write the file that marks a set as complete last: it is renamed last."""
+    folder = os.path.abspath(folder)
+    if folder in _sets:  # nested: part of the outer set
+        yield
+        return
+    mkdir(folder)
+    with locked(folder):
+        pending = _sets[folder] = {}
+        try:
+            yield
+        except BaseException:
+            for tmp in pending.values():
+                _remove(tmp)
+            raise
+        finally:
+            del _sets[folder]
+        if pending:
+            _commit(folder, pending)
+
+
+def _commit(folder, pending):
+    journal = os.path.join(folder, JOURNAL)
+    try:
+        atomic_write_text(journal, ''.join(os.path.basename(path) + '\n' for path in pending))
+    except BaseException:  # nothing is renamed yet
+        for tmp in pending.values():
+            _remove(tmp)
+        raise
+    _sync(folder)
+    for path, tmp in pending.items():  # renames in one folder need no space; a kill here is completed later
+        os.replace(tmp, path)
+    _sync(folder)
+    os.remove(journal)
+
+
+def _sync(folder):
+    """fsync the folder, so its renames reach the disk in order."""
+    if fcntl is None:
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(path):
+    if os.path.exists(path):
+        os.remove(path)
 
 
 def remove_temporaries(folder):
-    """Delete the temporary files that writes killed in `folder` left (only this naming)."""
-    if os.path.isdir(folder):
+    """Tidy what killed writes left in `folder`: a set whose renames had begun (its journal is
+    there) is completed, as it was written whole; every other temporary file (only this naming)
+    is deleted. Waits for a save in progress in another process. Returns the files completed."""
+    if not os.path.isdir(folder):
+        return []
+    with locked(folder):
+        journal = os.path.join(folder, JOURNAL)
+        completed = []
+        if os.path.isfile(journal):
+            with open(journal, encoding='utf-8') as f:
+                names = f.read().splitlines()
+            for name in names:
+                tmp = os.path.join(folder, TEMPORARY.format(name))
+                if os.path.isfile(tmp):
+                    os.replace(tmp, os.path.join(folder, name))
+                    completed.append(name)
+            os.remove(journal)
+            print(f'completed the save that was interrupted while its files were renamed in {folder}: '
+                  f'{", ".join(names)} are now from that save')
         for name in os.listdir(folder):
             if name.startswith('.') and name.endswith('.tmp') and os.path.isfile(os.path.join(folder, name)):
                 os.remove(os.path.join(folder, name))
+        return completed
 
 
 def atomic_write(path, write):
     """Call write(f) on a temporary file in the same folder, fsync it and rename it into place, so
     a kill in the middle of saving leaves the previous file intact (and at most one temporary file,
-    removed by the next write of `path` or by remove_temporaries). The file gets the usual mode
+    removed by the next write of `path` or by remove_temporaries). Within a `together` block for
+    its folder the rename waits for the end of the block. The file gets the usual mode
     (0666 less the umask), as open() would give it. A full disk or a folder that cannot be written
     is a one-line error."""
     folder = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(folder, TEMPORARY.format(os.path.basename(path)))
+    pending = _sets.get(folder)
     try:
         if os.path.exists(tmp):  # left by a killed write
             os.remove(tmp)
@@ -126,7 +238,10 @@ def atomic_write(path, write):
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        if pending is None:
+            os.replace(tmp, path)
+        else:
+            pending[path] = tmp
     except BaseException as exc:
         if os.path.exists(tmp):
             os.remove(tmp)
