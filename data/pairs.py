@@ -31,8 +31,6 @@ from util.util import atomic_write_text
 
 MANIFEST = 'implicit_pairs.json'
 SIDES = 'AB'
-# Presets of --pair_supervision: how the explicit pairs are used.
-SUPERVISION = {'full': dict(explicit_pairs=True, lambda_pair=0.5, lambda_pair_gan=1.0)}
 
 
 def add_options(parser, is_train):
@@ -55,27 +53,8 @@ def add_options(parser, is_train):
     parser.add_argument('--pseudo_downscale_factor', type=float, default=4.0, help='downscale: down by this factor, then back up')
     parser.add_argument('--explicit_pairs', action='store_true',
                         help='keep the K pairs out of the unpaired sets; each item also carries a pair (pair_A, pair_B) '
-                             'for a paired L1 term')
-    parser.add_argument('--lambda_pair', type=float, default=10.0, help='weight of the paired L1 term (--explicit_pairs)')
-    parser.add_argument('--lambda_pair_gan', type=float, default=0.0,
-                        help='weight of the pair discriminator (models/pair_gan.py, --explicit_pairs): a conditional '
-                             'PatchGAN on (x, y) side by side, the pair real and (x, G(x)) fake; 0 turns it off')
-    parser.add_argument('--pair_supervision', type=_preset(parser), default=None, choices=sorted(SUPERVISION),
-                        help='preset: full = the full explicit-supervision baseline (issue 7): --explicit_pairs with '
-                             '--lambda_pair 0.5 and --lambda_pair_gan 1, beside cycle_gan\'s defaults cycle 10, GAN 1, '
-                             'identity 0.5; explicit --lambda_* win')
+                             'for a paired loss in the model (its --lambda_pair)')
     return parser
-
-
-def _preset(parser):
-    """Type converter for --pair_supervision that installs the preset as parser defaults (the options
-    code parses once more after the data set adds its options, so explicit values still win)."""
-    def preset(name):
-        if name not in SUPERVISION:
-            raise ValueError(name)
-        parser.set_defaults(**SUPERVISION[name])
-        return name
-    return preset
 
 
 def pair_count(ratio, unpaired_size):

@@ -5,8 +5,8 @@ cross-translators T_ab: Z_A -> Z_B and T_ba: Z_B -> Z_A, used only in training (
 
 This file is a drop-in plug-in: it imports only what the upstream pytorch-CycleGAN-and-pix2pix toolkit
 has, so it runs unchanged in that toolkit's models/ folder as well as in ours. Our toolkit's extras
-(GAN training options, pair discriminator) are imported only where present; upstream has neither
-module, and there the file trains with plain GANLoss and without those options.
+(GAN training options, explicit-pair supervision) are used where present; upstream has neither module,
+and there plain stand-ins take their place: upstream's GANLoss, no extra options, no pairs.
 """
 import itertools
 
@@ -16,14 +16,42 @@ from util.image_pool import ImagePool
 from . import networks
 from .base_model import BaseModel
 
-try:  # our toolkit: --real_label, --lambda_feat, --gan_mode wgangp with --lambda_gp
+try:  # our toolkit: --real_label, --lambda_feat, --gan_mode wgangp with --lambda_gp; --lambda_pair(_gan)
     from .gan_options import GANTerms, add_gan_options
-except ImportError:
-    GANTerms = add_gan_options = None
-try:  # our toolkit: --lambda_pair_gan on the explicit pairs
-    from .pair_gan import PairGAN
-except ImportError:
-    PairGAN = None
+    from .pair_supervision import PairSupervision, add_pair_options
+except ModuleNotFoundError as missing:  # only their absence: an error inside them is raised
+    if missing.name not in (__package__ + '.gan_options', __package__ + '.pair_supervision'):
+        raise
+
+    def add_gan_options(parser):
+        return parser
+    add_pair_options = add_gan_options
+
+    class GANTerms:
+        """Upstream's GANLoss for G and Q alike, and no extra terms."""
+        lambda_feat = 0.0
+
+        def __init__(self, opt, device):
+            self.criterionG = self.criterionD = networks.GANLoss(opt.gan_mode).to(device)
+
+        def D_extra(self, netD, real, fake):
+            return 0.0
+
+    class PairSupervision:
+        """Upstream's data sets serve no pairs: nothing to add, nothing to step."""
+
+        def __init__(self, model, opt, translate):
+            pass
+
+        def set_input(self, input, AtoB):
+            pass
+
+        def add_to(self, loss_G):
+            return loss_G
+
+        def step_D(self):
+            pass
+
 
 # Figure 5 of the paper: GAN and Id are always on, the latent terms are added one at a time, then all three.
 PRESETS = {
@@ -40,9 +68,10 @@ TERMS = ('GAN', 'Id', 'CTC', 'ZId', 'ZCyc', 'cycle')
 def _preset(parser):
     """Type converter for --crossnet_mode that installs the preset's weights as parser defaults.
 
-    The options code parses again after the model adds its options, so the final parse sees the
-    preset as defaults and explicit --lambda_* still win; unlike reading sys.argv (CUT's way), this
-    also works when the options are parsed from a list.
+    The drop-in contract needs it: upstream's options offer no step after parsing, but they parse
+    again after the model adds its options (as ours do, to learn the model's --dataset_mode), so the
+    final parse sees the preset as defaults and explicit --lambda_* still win, also when the options
+    are parsed from a list (unlike reading sys.argv, CUT's way).
     """
     def preset(mode):
         if mode not in PRESETS:
@@ -52,34 +81,12 @@ def _preset(parser):
     return preset
 
 
-class ComposedGenerator(torch.nn.Module):
-    """Encoder then decoder in one Sequential named `model`: the state_dict layout of upstream's
-    ResnetGenerator, so a saved G_A loads in `--model test --netG resnet_9blocks`."""
-
-    def __init__(self, input_nc, output_nc, ngf, norm_layer, use_dropout, n_blocks):
-        super().__init__()
-        nn = torch.nn
-        # Upstream's rule: only instance norm (no affine shift) leaves room for conv biases.
-        use_bias = getattr(norm_layer, 'func', norm_layer) is nn.InstanceNorm2d
-        encoder = [nn.ReflectionPad2d(3), nn.Conv2d(input_nc, ngf, 7, bias=use_bias), norm_layer(ngf), nn.ReLU(True)]
-        for mult in (1, 2):
-            encoder += [nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=use_bias),
-                        norm_layer(ngf * mult * 2), nn.ReLU(True)]
-        encoder += [networks.ResnetBlock(ngf * 4, 'reflect', norm_layer, use_dropout, use_bias) for _ in range(n_blocks)]
-        decoder = []
-        for mult in (4, 2):
-            decoder += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1, bias=use_bias),
-                        norm_layer(ngf * mult // 2), nn.ReLU(True)]
-        decoder += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, output_nc, 7), nn.Tanh()]
-        self.model = nn.Sequential(*encoder, *decoder)
-        self.n_encoder = len(encoder)
-
-    def halves(self):
-        """Encoder and decoder as slices sharing these layers; slicing keeps the `N` keys of `model`."""
-        return self.model[:self.n_encoder], self.model[self.n_encoder:]
-
-    def forward(self, x):
-        return self.model(x)
+def halves(generator):
+    """Encoder and decoder of an upstream ResnetGenerator, split where its decoder starts (the first
+    transposed conv): slices of its `model` that share its layers and keep their `N` keys."""
+    layers = generator.model
+    cut = next(i for i, layer in enumerate(layers) if isinstance(layer, torch.nn.ConvTranspose2d))
+    return layers[:cut], layers[cut:]
 
 
 class CrossNetModel(BaseModel):
@@ -100,35 +107,39 @@ class CrossNetModel(BaseModel):
             parser.add_argument('--lambda_ZId', type=float, default=6.0, help='weight of L_ZId, latent cross-identity')
             parser.add_argument('--lambda_ZCyc', type=float, default=6.0, help='weight of L_ZCyc, latent cycle consistency')
             parser.add_argument('--lambda_cycle', type=float, default=0.0, help='weight of an image-space cycle loss (not in the paper)')
-            if add_gan_options is not None:
-                add_gan_options(parser)
+            add_gan_options(parser)
+            add_pair_options(parser)
         return parser
 
     def __init__(self, opt):
         BaseModel.__init__(self, opt)
         norm_layer = networks.get_norm_layer(opt.norm)
-        G_A = ComposedGenerator(opt.input_nc, opt.output_nc, opt.ngf, norm_layer, not opt.no_dropout, opt.n_blocks_E)
-        G_B = ComposedGenerator(opt.output_nc, opt.input_nc, opt.ngf, norm_layer, not opt.no_dropout, opt.n_blocks_E)
-        # G_A/G_B are exported at save time only: not in model_names, so no parameter is counted,
-        # optimised or DDP-wrapped twice. init_net draws weights and wraps per the running API;
-        # the slices below redraw the same shared layers, which is harmless before training.
+        # G_A (A->B) and G_B are upstream's generator, so a saved G_A loads in `--model test --netG
+        # resnet_9blocks`; they are exported at save time only: not in model_names, so no parameter is
+        # counted, optimised or DDP-wrapped twice. init_net draws weights and wraps per the running API;
+        # the halves below redraw the same shared layers, which is harmless before training.
+        G_A, G_B = (networks.ResnetGenerator(i, o, opt.ngf, norm_layer=norm_layer, use_dropout=not opt.no_dropout, n_blocks=opt.n_blocks_E)
+                    for i, o in ((opt.input_nc, opt.output_nc), (opt.output_nc, opt.input_nc)))
         self.netG_A, self.netG_B = self._init(G_A), self._init(G_B)
-        self.netE_ab, self.netDec_b = (self._init(half) for half in G_A.halves())
-        self.netE_ba, self.netDec_a = (self._init(half) for half in G_B.halves())
+        self.netE_ab, self.netDec_b = (self._init(half) for half in halves(G_A))
+        self.netE_ba, self.netDec_a = (self._init(half) for half in halves(G_B))
         self.model_names = ['E_ab', 'Dec_b', 'E_ba', 'Dec_a']
         self.visual_names = ['real_A', 'fake_B', 'real_B', 'fake_A']
-        if not self.isTrain:
-            return
+        if self.isTrain:
+            # the translators' blocks follow the generator's bias rule, read off its first conv
+            self._setup_training(opt, norm_layer, conv_bias=G_A.model[1].bias is not None)
+        self.pairs = PairSupervision(self, opt, self.translate)
 
+    def _setup_training(self, opt, norm_layer, conv_bias):
+        """Loss weights, translators, discriminators, criteria and optimizers."""
         self.weights = {t: getattr(opt, 'lambda_' + t) for t in TERMS if getattr(opt, 'lambda_' + t) > 0}
         if not self.weights:
             raise ValueError('crossnet: every --lambda_* is 0, so the generators have nothing to learn')
         if opt.input_nc != opt.output_nc and ({'Id', 'CTC'} & set(self.weights)):
             raise ValueError('crossnet: --lambda_Id/--lambda_CTC feed A images to E_ba, so --input_nc must equal --output_nc')
         latent = opt.ngf * 4
-        use_bias = getattr(norm_layer, 'func', norm_layer) is torch.nn.InstanceNorm2d
         for name in ('T_ab', 'T_ba'):
-            blocks = [networks.ResnetBlock(latent, 'reflect', norm_layer, not opt.no_dropout, use_bias) for _ in range(opt.n_blocks_T)]
+            blocks = [networks.ResnetBlock(latent, 'reflect', norm_layer, not opt.no_dropout, conv_bias) for _ in range(opt.n_blocks_T)]
             setattr(self, 'net' + name, self._init(torch.nn.Sequential(*blocks)))
         gpu_ids = getattr(self, 'gpu_ids', None)
         extra = [] if gpu_ids is None else [gpu_ids]
@@ -146,10 +157,9 @@ class CrossNetModel(BaseModel):
 
         self.fake_A_pool, self.fake_B_pool = ImagePool(opt.pool_size), ImagePool(opt.pool_size)
         # G's criterion, Q's (label smoothing may soften its real target) and the extra GAN terms
-        self.gan = GANTerms(opt, self.device) if GANTerms is not None else None
-        self.criterionGAN = self.gan.criterionG if self.gan else networks.GANLoss(opt.gan_mode).to(self.device)
-        self.criterionQ = self.gan.criterionD if self.gan else self.criterionGAN
-        if 'GAN' in self.weights and self.gan and self.gan.lambda_feat > 0:
+        self.gan = GANTerms(opt, self.device)
+        self.criterionGAN, self.criterionQ = self.gan.criterionG, self.gan.criterionD
+        if 'GAN' in self.weights and self.gan.lambda_feat > 0:
             self.weights['feat'] = 1.0  # G_extra already carries --lambda_feat
             self.loss_names.insert(self.loss_names.index('GAN') + 1, 'feat')
         self.criterionL1 = torch.nn.L1Loss()
@@ -157,10 +167,6 @@ class CrossNetModel(BaseModel):
         self.optimizer_G = torch.optim.Adam(itertools.chain(*(n.parameters() for n in generator)), lr=opt.lr, betas=(opt.beta1, 0.999))
         self.optimizer_D = torch.optim.Adam(itertools.chain(self.netQ_a.parameters(), self.netQ_b.parameters()), lr=opt.lr, betas=(opt.beta1, 0.999))
         self.optimizers = [self.optimizer_G, self.optimizer_D]
-        self.pair_gan = None
-        if PairGAN is not None and getattr(opt, 'lambda_pair_gan', 0):
-            self.weights['pair_GAN'] = opt.lambda_pair_gan
-            self.pair_gan = PairGAN(self, opt, {'AB': (opt.input_nc, opt.output_nc), 'BA': (opt.output_nc, opt.input_nc)})
 
     def _init(self, net):
         """networks.init_net with gpu_ids only where the running API has it (the late-2025 one dropped it)."""
@@ -174,12 +180,7 @@ class CrossNetModel(BaseModel):
         self.real_A = input['A' if AtoB else 'B'].to(self.device)
         self.real_B = input['B' if AtoB else 'A'].to(self.device)
         self.image_paths = input['A_paths' if AtoB else 'B_paths']
-        # --explicit_pairs (our toolkit): the batch also carries one known pair, for a paired L1 term
-        pair_keys = ('pair_A', 'pair_B') if AtoB else ('pair_B', 'pair_A')
-        self.pair = [input[k].to(self.device) for k in pair_keys] if 'pair_A' in input else None
-        if self.pair is not None and self.isTrain and 'pair' not in self.weights:
-            self.weights['pair'] = self.opt.lambda_pair
-            self.loss_names.append('pair')
+        self.pairs.set_input(input, AtoB)
 
     def forward(self):
         """The two test-time translations; z_b lives in Z_B (E_ab's code space), z_a in Z_A."""
@@ -187,6 +188,10 @@ class CrossNetModel(BaseModel):
         self.fake_B = self.netDec_b(self.z_b)
         self.z_a = self.netE_ba(self.real_B)
         self.fake_A = self.netDec_a(self.z_a)
+
+    def translate(self, x_a, x_b):
+        """x_a translated to B and x_b to A, as at test time."""
+        return self.netDec_b(self.netE_ab(x_a)), self.netDec_a(self.netE_ba(x_b))
 
     def generator_terms(self):
         """Unweighted paper terms (both directions summed); only the active ones are computed."""
@@ -212,32 +217,20 @@ class CrossNetModel(BaseModel):
         if 'cycle' in w:
             self.rec_A, self.rec_B = self.netDec_a(self.netE_ba(self.fake_B)), self.netDec_b(self.netE_ab(self.fake_A))
             T['cycle'] = L1(self.rec_A, self.real_A) + L1(self.rec_B, self.real_B)
-        if self.pair is not None:  # explicit supervision on the injected pairs, both directions
-            x_a, x_b = self.pair
-            self.pair_fake_B, self.pair_fake_A = self.netDec_b(self.netE_ab(x_a)), self.netDec_a(self.netE_ba(x_b))
-            T['pair'] = L1(self.pair_fake_B, x_b) + L1(self.pair_fake_A, x_a)
-            if self.pair_gan is not None:  # and adversarial, with the pair discriminators
-                T['pair_GAN'] = self.pair_gan.generator_loss(self.pair_triples())
         return T
 
     def backward_G(self):
         terms = self.generator_terms()
         for name, value in terms.items():
             setattr(self, 'loss_' + name, value.detach())  # for display: keeps no graph alive
-        self.loss_G = sum(self.weights[name] * value for name, value in terms.items())
+        self.loss_G = self.pairs.add_to(sum(self.weights[name] * value for name, value in terms.items()))
         self.loss_G.backward()
-
-    def pair_triples(self):
-        """(x, y, translation of x) of the explicit pair, A->B then B->A, for the pair discriminators."""
-        x_a, x_b = self.pair
-        return [(x_a, x_b, self.pair_fake_B), (x_b, x_a, self.pair_fake_A)]
 
     def backward_Q(self, Q, real, fake):
         """Discriminator loss (LSGAN by default) on a real image and a pooled (history) fake, plus
         the WGAN-GP gradient penalty where our toolkit's options ask for it."""
         loss = 0.5 * (self.criterionQ(Q(real), True) + self.criterionQ(Q(fake.detach()), False))
-        if self.gan:
-            loss = loss + self.gan.D_extra(Q, real, fake)
+        loss = loss + self.gan.D_extra(Q, real, fake)
         loss.backward()
         return loss.detach()
 
@@ -247,15 +240,13 @@ class CrossNetModel(BaseModel):
         self.optimizer_G.zero_grad()
         self.backward_G()
         self.optimizer_G.step()
-        if self.pair_gan is not None:
-            self.loss_D_pair = self.pair_gan.step_D(self.pair_triples())
-        if 'GAN' not in self.weights:
-            return
-        self.set_requires_grad([self.netQ_a, self.netQ_b], True)
-        self.optimizer_D.zero_grad()
-        self.loss_D_a = self.backward_Q(self.netQ_a, self.real_A, self.fake_A_pool.query(self.fake_A))
-        self.loss_D_b = self.backward_Q(self.netQ_b, self.real_B, self.fake_B_pool.query(self.fake_B))
-        self.optimizer_D.step()
+        if 'GAN' in self.weights:
+            self.set_requires_grad([self.netQ_a, self.netQ_b], True)
+            self.optimizer_D.zero_grad()
+            self.loss_D_a = self.backward_Q(self.netQ_a, self.real_A, self.fake_A_pool.query(self.fake_A))
+            self.loss_D_b = self.backward_Q(self.netQ_b, self.real_B, self.fake_B_pool.query(self.fake_B))
+            self.optimizer_D.step()
+        self.pairs.step_D()
 
     def save_networks(self, epoch):
         """Save every trained net, then the composed generators as G_A / G_B for single-direction

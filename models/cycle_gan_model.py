@@ -7,14 +7,13 @@ from util.image_pool import ImagePool
 from .base_model import BaseModel
 from . import networks
 from .gan_options import GANTerms, add_gan_options
-from .pair_gan import PairGAN
+from .pair_supervision import PairSupervision, add_pair_options
 
 
 class CycleGANModel(BaseModel):
     """CycleGAN (Zhu et al. 2017): G_A: A->B, G_B: B->A, discriminators D_A (on B) and D_B (on A),
     LSGAN, cycle loss lambda_A/lambda_B and identity loss lambda_identity (times the cycle weight).
-    A batch carrying 'pair_A'/'pair_B' (--explicit_pairs) adds lambda_pair * L1 of both generators on the pair,
-    and --lambda_pair_gan a pair discriminator per direction (models/pair_gan.py).
+    With --explicit_pairs the batch's pair is supervised too (models/pair_supervision.py).
     Runs with --dataset_mode unaligned and no dropout by default, as upstream."""
 
     @staticmethod
@@ -26,6 +25,7 @@ class CycleGANModel(BaseModel):
             parser.add_argument('--lambda_identity', type=float, default=0.5,
                                 help='identity loss weight, relative to the cycle weights; 0 turns it off')
             add_gan_options(parser)
+            add_pair_options(parser)
         return parser
 
     def __init__(self, opt):
@@ -65,20 +65,14 @@ class CycleGANModel(BaseModel):
             self.optimizer_D = torch.optim.Adam(itertools.chain(self.netD_A.parameters(), self.netD_B.parameters()),
                                                 lr=opt.lr, betas=(opt.beta1, 0.999))
             self.optimizers = [self.optimizer_G, self.optimizer_D]
-            self.pair_gan = None
-            if getattr(opt, 'lambda_pair_gan', 0):  # a pair option: only the unaligned data set has it
-                self.pair_gan = PairGAN(self, opt, {'AB': (opt.input_nc, opt.output_nc), 'BA': (opt.output_nc, opt.input_nc)})
+        self.pairs = PairSupervision(self, opt, lambda x_a, x_b: (self.netG_A(x_a), self.netG_B(x_b)))
 
     def set_input(self, input):
         AtoB = self.opt.direction == 'AtoB'
         self.real_A = input['A' if AtoB else 'B'].to(self.device)
         self.real_B = input['B' if AtoB else 'A'].to(self.device)
         self.image_paths = input['A_paths' if AtoB else 'B_paths']
-        # Explicit pairs (--explicit_pairs): a batch that carries a pair adds the paired L1 term.
-        pair_keys = ('pair_A', 'pair_B') if AtoB else ('pair_B', 'pair_A')
-        self.pair = [input[k].to(self.device) for k in pair_keys] if 'pair_A' in input else None
-        if self.pair is not None and 'pair' not in self.loss_names:
-            self.loss_names.append('pair')
+        self.pairs.set_input(input, AtoB)
 
     def forward(self):
         self.fake_B = self.netG_A(self.real_A)
@@ -115,15 +109,7 @@ class CycleGANModel(BaseModel):
         self.loss_cycle_A = self.criterionCycle(self.rec_A, self.real_A) * lambda_A
         self.loss_cycle_B = self.criterionCycle(self.rec_B, self.real_B) * lambda_B
         self.loss_G = self.loss_G_A + self.loss_G_B + self.loss_cycle_A + self.loss_cycle_B + loss_idt
-        if self.pair is not None:
-            pair_A, pair_B = self.pair
-            self.pair_fake_B, self.pair_fake_A = self.netG_A(pair_A), self.netG_B(pair_B)
-            self.loss_pair = (self.criterionCycle(self.pair_fake_B, pair_B) +
-                              self.criterionCycle(self.pair_fake_A, pair_A)) * self.opt.lambda_pair
-            self.loss_G = self.loss_G + self.loss_pair
-            if self.pair_gan:
-                self.loss_pair_GAN = self.pair_gan.generator_loss(self.pair_triples()) * self.opt.lambda_pair_gan
-                self.loss_G = self.loss_G + self.loss_pair_GAN
+        self.loss_G = self.pairs.add_to(self.loss_G)
         self.loss_G.backward()
 
     def optimize_parameters(self):
@@ -137,10 +123,4 @@ class CycleGANModel(BaseModel):
         self.backward_D_A()
         self.backward_D_B()
         self.optimizer_D.step()
-        if self.pair_gan:
-            self.loss_D_pair = self.pair_gan.step_D(self.pair_triples())
-
-    def pair_triples(self):
-        """(x, y, G(x)) of the explicit pair, A->B then B->A, for the pair discriminators."""
-        pair_A, pair_B = self.pair
-        return [(pair_A, pair_B, self.pair_fake_B), (pair_B, pair_A, self.pair_fake_A)]
+        self.pairs.step_D()

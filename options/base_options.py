@@ -11,6 +11,7 @@ import torch
 
 import data
 import models
+from models import pair_supervision
 from util import distributed, util
 from util.errors import UserError
 
@@ -71,18 +72,19 @@ class BaseOptions:
         return parser
 
     def gather_options(self, args=None):
-        """Parse in rounds: first to learn the model and data set, then with their options added; a
-        preset (a converter that sets defaults) takes effect in the round after its option is added."""
+        """Parse in rounds, as upstream: first to learn the model, then with its options added to learn
+        the data set (a model may change --dataset_mode's default), then with the data set's options.
+        Presets are resolved last, against the options the command line gives."""
         parser = _Parser(formatter_class=argparse.ArgumentDefaultsHelpFormatter)
         parser = self.initialize(parser)
         opt, _ = parser.parse_known_args(args)
         parser = models.get_option_setter(opt.model)(parser, self.isTrain)
         opt, _ = parser.parse_known_args(args)
         parser = data.get_option_setter(opt.dataset_mode)(parser, self.isTrain)
-        parser.parse_known_args(args)  # runs the data set's preset converters (e.g. --pair_supervision) first
         self.parser = parser
         opt = parser.parse_args(args)
         opt.explicit = self._explicit_options(parser, args)
+        pair_supervision.apply_preset(opt)
         return opt
 
     @staticmethod

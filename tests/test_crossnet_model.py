@@ -237,23 +237,24 @@ def test_fits_the_late_2025_api(make_opt, monkeypatch):
     model.optimize_parameters()
 
 
-# Our own modules the file may use, each only inside `try: ... except ImportError:` (upstream lacks them).
-OPTIONAL_IMPORTS = {'gan_options': {'GANTerms', 'add_gan_options'}, 'pair_gan': {'PairGAN'}}
+# Our own modules the file may use, each only inside `try: ... except ModuleNotFoundError:` (upstream lacks them).
+OPTIONAL_IMPORTS = {'gan_options': {'GANTerms', 'add_gan_options'}, 'pair_supervision': {'PairSupervision', 'add_pair_options'}}
 
 
 def _guarded(tree):
-    """The import nodes inside a `try` whose handler catches ImportError."""
+    """The import nodes inside a `try` whose handler catches ModuleNotFoundError (and nothing wider)."""
     guarded = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(isinstance(h.type, ast.Name) and h.type.id == 'ImportError'
+        if isinstance(node, ast.Try) and any(isinstance(h.type, ast.Name) and h.type.id == 'ModuleNotFoundError'
                                              for h in node.handlers):
+            assert all(isinstance(h.type, ast.Name) and h.type.id == 'ModuleNotFoundError' for h in node.handlers)
             guarded |= {id(n) for n in node.body if isinstance(n, (ast.Import, ast.ImportFrom))}
     return guarded
 
 
 def test_imports_are_the_plugin_contract():
     """Drop-in rule: the file may import only what upstream's models/ folder offers, plus exactly
-    the optional modules of OPTIONAL_IMPORTS behind an ImportError guard."""
+    the optional modules of OPTIONAL_IMPORTS behind a ModuleNotFoundError guard."""
     tree = ast.parse(Path(models.__file__).with_name('crossnet_model.py').read_text())
     allowed = {('import', 'torch', None), ('import', 'itertools', None), ('from', 'base_model', 1),
                ('from', None, 1), ('from', 'util.image_pool', 0)}
@@ -274,24 +275,54 @@ def test_imports_are_the_plugin_contract():
     assert optional == OPTIONAL_IMPORTS
     used = {node.attr for node in ast.walk(tree)
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == 'networks'}
-    assert used <= {'define_G', 'define_D', 'GANLoss', 'init_net', 'get_norm_layer', 'ResnetBlock'}, used
+    assert used <= {'define_G', 'define_D', 'GANLoss', 'init_net', 'get_norm_layer', 'ResnetBlock', 'ResnetGenerator'}, used
+
+
+def _load_as_upstream():
+    """crossnet_model.py executed afresh, as a module of its own in the models package."""
+    source = Path(models.__file__).with_name('crossnet_model.py')
+    spec = importlib.util.spec_from_file_location('models.crossnet_upstream', source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_trains_without_the_optional_modules(make_opt, monkeypatch):
-    """As in upstream's models/ folder: the guarded imports fail, the file still loads and trains
-    with plain GANLoss, and our GAN options are not added."""
+    """As in upstream's models/ folder: the guarded imports find no module, the file still loads and
+    trains with plain GANLoss through its stand-ins, and our GAN and pair options are not added."""
     for module in OPTIONAL_IMPORTS:
-        monkeypatch.setitem(sys.modules, 'models.' + module, None)  # `import` then raises ImportError
-    source = Path(models.__file__).with_name('crossnet_model.py')
-    spec = importlib.util.spec_from_file_location('models.crossnet_upstream', source)
-    upstream = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(upstream)
-    assert upstream.GANTerms is None and upstream.PairGAN is None
+        monkeypatch.setitem(sys.modules, 'models.' + module, None)  # `import` then raises ModuleNotFoundError
+    upstream = _load_as_upstream()
+    assert upstream.GANTerms.__module__ == upstream.PairSupervision.__module__ == 'models.crossnet_upstream'
     parser = argparse.ArgumentParser()
     upstream.CrossNetModel.modify_commandline_options(parser, True)
-    assert not {'real_label', 'lambda_feat', 'lambda_gp'} & {a.dest for a in parser._actions}
+    assert not {'real_label', 'lambda_feat', 'lambda_gp', 'lambda_pair', 'lambda_pair_gan'} & {a.dest for a in parser._actions}
     model = upstream.CrossNetModel(make_opt(*small()))
-    assert model.gan is None and model.pair_gan is None and model.criterionQ is model.criterionGAN
+    assert isinstance(model.gan, upstream.GANTerms) and model.criterionQ is model.criterionGAN
+    assert isinstance(model.criterionGAN, networks.GANLoss)
     model.set_input(batch())
     model.optimize_parameters()
     assert set(model.get_current_losses()) == {'GAN', 'D_a', 'D_b', 'Id', 'CTC', 'ZId', 'ZCyc'}
+
+
+class _Broken:
+    """A finder under which importing `name` fails with `error`, as a bug inside that module would."""
+
+    def __init__(self, name, error):
+        self.name, self.error = name, error
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == self.name:
+            raise self.error
+        return None
+
+
+@pytest.mark.parametrize('error', [ModuleNotFoundError("No module named 'scipy'", name='scipy'),
+                                   ImportError("cannot import name 'GANLoss' from 'models.losses'")],
+                         ids=['a missing dependency', 'a missing name'])
+def test_an_error_inside_an_optional_module_is_raised(monkeypatch, error):
+    """Only the optional module's own absence turns the extras off; an import error inside it is a bug to see."""
+    monkeypatch.delitem(sys.modules, 'models.gan_options')
+    monkeypatch.setattr(sys, 'meta_path', [_Broken('models.gan_options', error)] + sys.meta_path)
+    with pytest.raises(type(error), match=str(error).split("'")[1]):
+        _load_as_upstream()

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from conftest import ROOT, TINY
+from options import base_options
 from options.base_options import parse_gpu_ids
 from options import test_options
 from options.train_options import TrainOptions
@@ -68,6 +69,17 @@ def test_options_saved_with_non_defaults_marked(tmp_path):
 def test_explicit_options_are_recorded(tmp_path):
     opt = parse(tmp_path, '--epoch_count', '1')
     assert 'epoch_count' in opt.explicit and 'lr' not in opt.explicit
+
+
+def test_four_parses_per_start(tmp_path, monkeypatch):
+    """Upstream's three rounds (base, with the model's options, with the data set's) and one that
+    tells given options from defaults; presets need no round of their own."""
+    calls = []
+    original = base_options._Parser.parse_known_args
+    monkeypatch.setattr(base_options._Parser, 'parse_known_args',
+                        lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    parse(tmp_path, '--model', 'crossnet', '--crossnet_mode', 'gan_id', '--lambda_CTC', '2')
+    assert len(calls) == 4
 
 
 @pytest.mark.parametrize('args, words', [

@@ -14,7 +14,6 @@ import train
 from conftest import TINY, load_tool, write_images
 from data import pairs, pseudo_ops
 from data.unaligned_dataset import UnalignedDataset
-from models import create_model
 from options import test_options
 from options.train_options import TrainOptions
 from util.errors import UserError
@@ -163,51 +162,6 @@ def test_explicit_pairs_stay_out_of_the_sets_and_come_as_a_pair(tmp_path, synthe
         match = [i for i, (a, _) in enumerate(chosen) if torch.allclose(item['pair_A'], as_tensor(a), atol=1e-5)]
         assert len(match) == 1, 'pair_A is one of the K injected A images'
         assert torch.allclose(item['pair_B'], as_tensor(chosen[match[0]][1]), atol=1e-5), 'and pair_B its counterpart'
-
-
-def test_cycle_gan_paired_term_is_l1_of_both_generators_on_the_pairs(tmp_path, synthetic):
-    root = synthetic['unpaired']
-    opt = options(tmp_path, root, '--implicit_pairs', root, '--num_implicit_pairs', '3', '--explicit_pairs',
-                  '--lambda_pair', '7', '--batch_size', '2', '--seed', '0')
-    data = UnalignedDataset(opt)
-    batch = torch.utils.data.default_collate([data[0], data[1]])
-    model = create_model(opt)
-    model.setup(opt)
-    assert 'pair' not in model.loss_names
-    model.set_input(batch)
-    assert model.loss_names[-1] == 'pair'
-    model.forward()
-    model.backward_G()
-    with torch.no_grad():
-        l1 = torch.nn.functional.l1_loss
-        expected = 7 * (l1(model.netG_A(batch['pair_A']), batch['pair_B']) + l1(model.netG_B(batch['pair_B']), batch['pair_A']))
-    assert float(model.loss_pair.detach()) == pytest.approx(float(expected), rel=1e-5)
-
-    plain = options(tmp_path, root, '--implicit_pairs', root, '--num_implicit_pairs', '3')
-    model = create_model(plain)
-    model.setup(plain)
-    model.set_input(torch.utils.data.default_collate([UnalignedDataset(plain)[0]]))
-    model.optimize_parameters()
-    assert 'pair' not in model.get_current_losses() and not hasattr(model, 'loss_pair')
-
-
-def test_crossnet_paired_term_is_l1_of_both_translations_on_the_pairs(tmp_path, synthetic):
-    root = synthetic['unpaired']
-    opt = options(tmp_path, root, '--model', 'crossnet', '--implicit_pairs', root, '--num_implicit_pairs', '3',
-                  '--explicit_pairs', '--lambda_pair', '7', '--batch_size', '2', '--seed', '0')
-    batch = torch.utils.data.default_collate([UnalignedDataset(opt)[i] for i in (0, 1)])
-    model = create_model(opt)
-    model.setup(opt)
-    assert 'pair' not in model.loss_names
-    model.set_input(batch)
-    assert model.loss_names[-1] == 'pair' and model.weights['pair'] == 7
-    model.forward()
-    terms = model.generator_terms()
-    with torch.no_grad():
-        l1 = torch.nn.functional.l1_loss
-        expected = (l1(model.netG_A(batch['pair_A']), batch['pair_B']) +
-                    l1(model.netG_B(batch['pair_B']), batch['pair_A']))
-    assert terms['pair'].item() == pytest.approx(float(expected), rel=1e-5)
 
 
 def test_pair_options_exist_only_for_training_with_unaligned_data(tmp_path, synthetic):

@@ -1,5 +1,6 @@
-"""The pair discriminator (--lambda_pair_gan, models/pair_gan.py) in cycle_gan and crossnet: what it
-sees, that weight 0 is the step without it, its loss names, checkpoints, the preset, a tiny run."""
+"""Explicit-pair supervision (models/pair_supervision.py) in cycle_gan and crossnet: the paired L1 term
+as both models log it, the order of the optimizer steps, the pair discriminator (--lambda_pair_gan):
+what it sees, that weight 0 is the step without it, its loss names, checkpoints, the preset, a tiny run."""
 import copy
 
 import pytest
@@ -53,6 +54,51 @@ def stepped(opt, steps=1):
 
 def weights(model):
     return {f'{n}.{k}': v.clone() for n in model.model_names for k, v in getattr(model, 'net' + n).state_dict().items()}
+
+
+@pytest.mark.parametrize('model_name', MODELS)
+def test_the_paired_term_is_logged_unweighted_and_weighted_in_G(tmp_path, root, model_name):
+    """Both models: loss names declared at construction, loss_pair the L1 of both translations on the
+    pair (not times --lambda_pair), and G's loss the model's own terms plus lambda_pair times it."""
+    opt = options(tmp_path, root, model_name, *explicit(root), '--lambda_pair', '7', '--batch_size', '2')
+    model = create_model(opt)
+    model.setup(opt)
+    assert model.loss_names[-1] == 'pair'
+    data = UnalignedDataset(opt)
+    batch = torch.utils.data.default_collate([data[0], data[1]])
+    model.set_input(batch)
+    model.forward()
+    model.backward_G()
+    with torch.no_grad():
+        l1 = torch.nn.functional.l1_loss
+        expected = l1(model.netG_A(batch['pair_A']), batch['pair_B']) + l1(model.netG_B(batch['pair_B']), batch['pair_A'])
+    assert float(model.loss_pair) == pytest.approx(float(expected), rel=1e-5)
+    assert model.get_current_losses()['pair'] == pytest.approx(float(expected), rel=1e-5)
+    assert model.loss_G.item() - 7 * float(expected) == pytest.approx(own_loss(model), rel=1e-4)
+    plain = create_model(options(tmp_path, root, model_name))
+    assert 'pair' not in plain.loss_names and not hasattr(plain, 'loss_pair')
+
+
+def own_loss(model):
+    """G's loss without the pair terms, from the model's own (weighted) terms."""
+    if hasattr(model, 'generator_terms'):
+        with torch.no_grad():
+            return float(sum(model.weights[n] * v for n, v in model.generator_terms().items()))
+    return sum(getattr(model, 'loss_' + n).item() for n in ('G_A', 'G_B', 'cycle_A', 'cycle_B', 'idt_A', 'idt_B'))
+
+
+@pytest.mark.parametrize('model_name', MODELS)
+def test_optimizer_steps_come_in_one_order(tmp_path, root, model_name):
+    """G, then the model's discriminators, then the pair discriminators, in both models."""
+    opt = options(tmp_path, root, model_name, *explicit(root), '--lambda_pair_gan', '1')
+    model = create_model(opt)
+    model.setup(opt)
+    steps = []
+    for name, optimizer in zip(['G', 'D', 'pair'], model.optimizers):
+        optimizer.register_step_post_hook(lambda *_, name=name: steps.append(name))
+    model.set_input(torch.utils.data.default_collate([UnalignedDataset(opt)[0]]))
+    model.optimize_parameters()
+    assert steps == ['G', 'D', 'pair'] and model.optimizers[2] is model.pairs.optimizer
 
 
 @pytest.mark.parametrize('model_name', MODELS)
@@ -114,12 +160,16 @@ def test_needs_explicit_pairs(tmp_path, root, model_name):
 
 
 def test_full_supervision_preset(tmp_path, root):
+    """Resolved after parsing: the preset's values where the command line gives none, also a default's."""
     opt = options(tmp_path, root, 'cycle_gan', '--implicit_pairs', root + '/pairs', '--num_implicit_pairs', '2',
                   '--pair_supervision', 'full')
     assert (opt.explicit_pairs, opt.lambda_pair, opt.lambda_pair_gan) == (True, 0.5, 1.0)
     assert (opt.lambda_A, opt.lambda_B, opt.lambda_identity) == (10.0, 10.0, 0.5)
-    assert options(tmp_path, root, 'cycle_gan', '--pair_supervision', 'full', '--lambda_pair', '3').lambda_pair == 3.0
+    assert options(tmp_path, root, 'crossnet', '--pair_supervision', 'full', '--lambda_pair', '3').lambda_pair == 3.0
+    assert options(tmp_path, root, 'cycle_gan', '--pair_supervision', 'full', '--lambda_pair', '10').lambda_pair == 10.0
     assert options(tmp_path, root, 'cycle_gan').lambda_pair_gan == 0.0
+    with pytest.raises(UserError, match='--pair_supervision full needs --explicit_pairs, which only --dataset_mode unaligned'):
+        options(tmp_path, root, 'cycle_gan', '--dataset_mode', 'single', '--pair_supervision', 'full')
 
 
 @pytest.mark.parametrize('model_name', MODELS)
