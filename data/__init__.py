@@ -1,12 +1,12 @@
 """Data sets, found by file name: `--dataset_mode foo` loads `data/foo_dataset.py`, class
 `FooDataset(BaseDataset)`. Adding a data set means adding one such file."""
 import torch.utils.data
-from PIL import Image
 
 from data.base_dataset import BaseDataset
 from data.sampling import SeededDataset, SeededSampler
 from util import distributed, registry, stop, threads
 from util.errors import UserError
+from util.image_files import image_size
 
 
 def available_datasets():
@@ -52,11 +52,7 @@ def _one_size(paths, opt):
     """Image sides rounded to multiples of 4 as --preprocess none does; a batch needs one size."""
     first = None
     for path in paths:
-        try:
-            with Image.open(path) as img:
-                size = tuple(max(4, round(side / 4) * 4) for side in img.size)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            raise UserError(f'cannot read image {path}: {exc}') from None
+        size = tuple(max(4, round(side / 4) * 4) for side in image_size(path))
         first = first or (size, path)
         if size != first[0]:
             raise UserError(f'--preprocess none with --batch_size {opt.batch_size}: {first[1]} is '

@@ -1,8 +1,9 @@
 import os
 
 from data.base_dataset import BaseDataset, get_params, get_transform
-from data.image_folder import make_dataset, load_image
+from data.image_folder import make_dataset
 from util.errors import UserError
+from util.image_files import load_image, split_ab
 
 
 class AlignedDataset(BaseDataset):
@@ -20,13 +21,7 @@ class AlignedDataset(BaseDataset):
 
     def __getitem__(self, index):
         AB_path = self.AB_paths[index]
-        AB = load_image(AB_path)
-        w, h = AB.size
-        if w % 2:
-            raise UserError(f'{AB_path} is {w}x{h}: an aligned image must be A|B side by side (even width)')
-        w2 = w // 2
-        A = AB.crop((0, 0, w2, h))
-        B = AB.crop((w2, 0, w, h))
+        A, B = split_ab(load_image(AB_path), AB_path)
         # one crop position and flip for both halves, so the pair stays aligned
         transform_params = get_params(self.opt, A.size)
         A = get_transform(self.opt, transform_params, grayscale=(self.input_nc == 1))(A)

@@ -1,44 +1,29 @@
-"""Finding and loading images, with one-line errors for empty folders and unreadable files."""
+"""Upstream's image-folder names (make_dataset, IMG_EXTENSIONS, is_image_file, ImageFolder), kept
+for model and data set files written for upstream; finding and reading is util/image_files.py's."""
 import os
 
-from PIL import Image
 import torch.utils.data as data
 
-from util.dataset_files import IMG_EXTENSIONS as IMAGE_SUFFIXES
 from util.errors import UserError
+from util.image_files import IMAGE_SUFFIXES, is_image_name, list_images, load_image
 
-# upstream's name and form (each suffix in both cases); the suffixes themselves live in one place
+# upstream's name and form (each suffix in both cases); a name matches in any case
 IMG_EXTENSIONS = [e for ext in IMAGE_SUFFIXES for e in (ext, ext.upper())]
 
 
 def is_image_file(filename):
-    return any(filename.endswith(extension) for extension in IMG_EXTENSIONS)
+    return is_image_name(filename)
 
 
 def make_dataset(dir, max_dataset_size=float("inf")):
-    """Sorted image paths under `dir` (recursively); a UserError if the folder is missing or empty."""
+    """Sorted image paths under `dir` (recursively, see list_images for links); a UserError if
+    the folder is missing or holds no images."""
     if not os.path.isdir(dir):
         raise UserError(f'{dir} is not a folder (check --dataroot and --phase)')
-    images = sorted(os.path.join(root, f) for root, _, fnames in os.walk(dir, followlinks=True)
-                    for f in fnames if is_image_file(f))
+    images = [os.path.join(dir, name) for name in list_images(dir, recursive=True)]
     if not images:
         raise UserError(f'{dir} holds no images (looked for {", ".join(IMAGE_SUFFIXES)})')
     return images[:min(max_dataset_size, len(images))]
-
-
-def load_image(path, channels=3):
-    """Open `path` as RGB (channels=3) or grey (channels=1). Transparent pixels are laid on white,
-    so RGBA and palette images do not turn black where they are see-through."""
-    try:
-        with Image.open(path) as img:
-            img.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise UserError(f'cannot read image {path}: {exc}') from None
-    if img.mode in ('RGBA', 'LA') or (img.mode == 'P' and 'transparency' in img.info):
-        rgba = img.convert('RGBA')
-        img = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
-        img.alpha_composite(rgba)
-    return img.convert('L' if channels == 1 else 'RGB')
 
 
 def default_loader(path):

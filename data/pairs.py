@@ -25,8 +25,8 @@ from data import pseudo_ops
 from data.base_dataset import get_params, get_transform
 from data.image_folder import load_image
 from util import distributed
-from util.dataset_files import list_images, load_rgb, split_pair
 from util.errors import UserError
+from util.image_files import list_images, split_ab
 from util.util import atomic_write_text
 
 MANIFEST = 'implicit_pairs.json'
@@ -166,9 +166,9 @@ def realise(opt, op, source, out, number, write=True):
     src, dst = (0, 1) if opt.pseudo_direction == 'AtoB' else (1, 0)
     images = {}
     if write:
-        images = dict(enumerate(split_pair(load_rgb(source), where=source))) if split else {}
+        images = dict(enumerate(split_ab(load_image(source), source))) if split else {}
         if op:
-            x = images[src] if split else load_rgb(paths[src])
+            x = images[src] if split else load_image(paths[src])
             images = {src: x} if split else {}
             images[dst] = op(x, **_op_params(opt))
     written = (({src} if split else set()) | {dst}) if op else ({0, 1} if split else set())

@@ -1,5 +1,6 @@
 from data.base_dataset import BaseDataset, get_transform
-from data.image_folder import make_dataset, load_image
+from data.image_folder import make_dataset
+from util.image_files import load_image
 
 
 class SingleDataset(BaseDataset):

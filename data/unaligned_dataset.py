@@ -3,7 +3,8 @@ import random
 
 from data import pairs
 from data.base_dataset import BaseDataset, get_transform
-from data.image_folder import make_dataset, load_image
+from data.image_folder import make_dataset
+from util.image_files import load_image
 
 
 class UnalignedDataset(BaseDataset):

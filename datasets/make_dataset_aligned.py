@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import list_images, write_side_by_side  # noqa: E402
+from util.dataset_files import write_side_by_side  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_files import list_images  # noqa: E402
 
 
 def matching_names(folder_A, folder_B):

@@ -23,8 +23,9 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import claim_output, side_by_side  # noqa: E402
+from util.dataset_files import claim_output  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_files import join_ab  # noqa: E402
 
 MARKER = 'synthetic.json'
 FOLDERS = ('trainA', 'trainB', 'testA', 'testB', 'train', 'test')
@@ -99,7 +100,7 @@ def write_split(out, seed, size, count, aligned, split):
         name = f'{i:04d}.png'
         img_a, img_b = render(scene_for(seed, 'trainA' if split == 'train' else 'test', i, size), size)
         if aligned:
-            side_by_side(img_a, img_b).save(os.path.join(out, split, name))
+            join_ab(img_a, img_b).save(os.path.join(out, split, name))
         if split == 'train':
             img_a.save(os.path.join(out, 'trainA', f'a_{name}'))
             render(scene_for(seed, 'trainB', i, size), size)[1].save(os.path.join(out, 'trainB', f'b_{name}'))

@@ -23,8 +23,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import claim_output, list_images, load_rgb, save_image, split_pair  # noqa: E402
+from util.dataset_files import claim_output, save_image  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_files import list_images, load_image, split_ab, stem  # noqa: E402
 
 MARKER = 'manifest.json'
 FOLDERS = ('trainA', 'trainB', 'testA', 'testB', 'valA', 'valB', 'pairsA', 'pairsB')
@@ -36,7 +37,7 @@ def source_names(dataroot, split):
     names = list_images(folder)
     if not names:
         raise UserError(f'{folder}: no images')
-    stems = [os.path.splitext(n)[0] for n in names]
+    stems = [stem(n) for n in names]
     if len(set(stems)) < len(stems):
         raise UserError(f'{folder}: two images share a name up to the extension')
     return names
@@ -53,13 +54,13 @@ def split_halves(names, seed):
 def read_pair(dataroot, split, name, direction):
     """(A, B) of one A|B file, swapped for BtoA so that A is always the source domain."""
     path = os.path.join(dataroot, split, name)
-    left, right = split_pair(load_rgb(path), where=path)
+    left, right = split_ab(load_image(path), path)
     return (left, right) if direction == 'AtoB' else (right, left)
 
 
 def write(img, out, folder, name, ext, manifest, source):
     """Save one half, note in the manifest which source file it came from, return its path in `out`."""
-    out_name = os.path.splitext(name)[0] + '.' + ext
+    out_name = stem(name) + '.' + ext
     save_image(img, os.path.join(out, folder, out_name))
     manifest['folders'].setdefault(folder, {})[out_name] = source
     return os.path.join(folder, out_name)

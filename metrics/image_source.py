@@ -8,30 +8,18 @@ import os
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from util.dataset_files import IMG_EXTENSIONS
 from util.errors import UserError
+from util.image_files import IMAGE_SUFFIXES, list_images, load_image, stem
 
 
-def list_images(folder):
+def image_paths(folder):
     """Sorted image files directly inside `folder`; a missing or image-less folder is a user error."""
-    if not os.path.isdir(folder):
-        raise UserError(f'{folder}: no such folder')
-    paths = sorted(os.path.join(folder, f) for f in os.listdir(folder)
-                   if f.lower().endswith(IMG_EXTENSIONS) and os.path.isfile(os.path.join(folder, f)))
+    paths = [os.path.join(folder, name) for name in list_images(folder)]
     if not paths:
-        raise UserError(f'{folder}: no images ({", ".join(IMG_EXTENSIONS)})')
+        raise UserError(f'{folder}: no images ({", ".join(IMAGE_SUFFIXES)})')
     return paths
-
-
-def read_image(path):
-    """`path` as an H x W x 3 uint8 array; grey and RGBA files become RGB as pytorch-fid reads them."""
-    try:
-        with Image.open(path) as img:
-            return np.array(img.convert('RGB'), dtype=np.uint8)
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        raise UserError(f'{path}: cannot read image ({exc.__class__.__name__})') from exc
 
 
 def to_uint8(images):
@@ -63,9 +51,9 @@ class ImageSource:
     @classmethod
     def from_folder(cls, folder, suffix=''):
         """Images in `folder`; with `suffix` (e.g. 'fake_B') only files whose name ends in `_<suffix>`."""
-        paths = list_images(folder)
+        paths = image_paths(folder)
         if suffix:
-            paths = [p for p in paths if _stem(p).endswith('_' + suffix)]
+            paths = [p for p in paths if stem(p).endswith('_' + suffix)]
             if not paths:
                 raise UserError(f'{folder}: no images named *_{suffix}.*')
         label = os.path.join(folder, f'*_{suffix}') if suffix else folder
@@ -77,7 +65,7 @@ class ImageSource:
         paths = [os.fspath(p) for p in paths]
         if not paths:
             raise UserError(f'{label or "image list"}: no images')
-        keys = [_stem(p).removesuffix('_' + suffix) if suffix else _stem(p) for p in paths]
+        keys = [stem(p).removesuffix('_' + suffix) if suffix else stem(p) for p in paths]
         return cls(paths=paths, keys=keys, label=label or os.path.dirname(paths[0]))
 
     @classmethod
@@ -114,7 +102,7 @@ class ImageSource:
 
     def load(self, i):
         """Image `i` as an H x W x 3 uint8 array."""
-        image = self.arrays[i] if self.arrays is not None else read_image(self.paths[i])
+        image = self.arrays[i] if self.arrays is not None else np.array(load_image(self.paths[i]), dtype=np.uint8)
         if self.size is None or (image.shape[1], image.shape[0]) == self.size:
             return image
         return np.array(Image.fromarray(image).resize(self.size, Image.BICUBIC))
@@ -137,6 +125,3 @@ class ImageSource:
             digest.update(f'resized to {self.size[0]}x{self.size[1]} bicubic'.encode())
         return digest.hexdigest()
 
-
-def _stem(path):
-    return os.path.splitext(os.path.basename(path))[0]

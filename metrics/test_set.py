@@ -11,10 +11,10 @@ import os
 
 import numpy as np
 
-from data.image_folder import load_image
 from util.errors import UserError
+from util.image_files import load_image, split_ab, stem
 from util.util import unique_name
-from .image_source import ImageSource, list_images
+from .image_source import ImageSource, image_paths
 
 
 class TestSet:
@@ -26,12 +26,12 @@ class TestSet:
         unaligned = [os.path.join(dataroot, phase + side) for side in (src, dst)]
         aligned = os.path.join(dataroot, phase)
         if all(os.path.isdir(folder) for folder in unaligned):
-            self.input_paths = _first(list_images(unaligned[0]), max_inputs)
-            self.target_paths = _first(list_images(unaligned[1]), max_targets)
+            self.input_paths = _first(image_paths(unaligned[0]), max_inputs)
+            self.target_paths = _first(image_paths(unaligned[1]), max_targets)
             self.aligned_half = None
             self.label = unaligned[1]
         elif os.path.isdir(aligned):
-            self.input_paths = self.target_paths = _first(list_images(aligned), min(max_inputs, max_targets))
+            self.input_paths = self.target_paths = _first(image_paths(aligned), min(max_inputs, max_targets))
             self.aligned_half = (0, 1) if direction == 'AtoB' else (1, 0)  # (input half, target half)
             self.label = f'{aligned} ({dst} halves)'
         else:
@@ -45,12 +45,12 @@ class TestSet:
 
     def input_image(self, i):
         """Input `i` as a PIL image, as the data set stores it."""
-        return self._half(load_image(self.input_paths[i]), 0)
+        return self._half(i, 0)
 
     def ground_truth(self, i):
         """The real target image of input `i` (only where has_ground_truth)."""
         if self.aligned_half is not None:
-            return self._half(load_image(self.input_paths[i]), 1)
+            return self._half(i, 1)
         return load_image(self._target_of[self.keys[i]])
 
     def targets(self):
@@ -67,15 +67,10 @@ class TestSet:
             raise UserError(f'the domain score fits its probe on trainA/ and trainB/; {missing[0]} does not exist')
         return tuple(ImageSource.from_folder(folder) for folder in self.train_folders)
 
-    def _half(self, image, which):
-        """The whole image (unaligned), else the input (which=0) or target (1) half of A|B."""
-        if self.aligned_half is None:
-            return image
-        w, h = image.size
-        if w % 2:
-            raise UserError(f'{self.input_paths[0]}: an aligned image must be A|B side by side (even width), got {w}x{h}')
-        left = self.aligned_half[which] * (w // 2)
-        return image.crop((left, 0, left + w // 2, h))
+    def _half(self, i, which):
+        """Input `i` whole (unaligned), else its input (which=0) or target (1) half of A|B."""
+        image = load_image(self.input_paths[i])
+        return image if self.aligned_half is None else split_ab(image, self.input_paths[i])[self.aligned_half[which]]
 
 
 def _first(paths, count):
@@ -86,5 +81,5 @@ def _unique_stems(paths):
     """File stems, c.jpg and c.png becoming c and c_2 (as test.py names its outputs)."""
     stems = []
     for path in paths:
-        stems.append(unique_name(os.path.splitext(os.path.basename(path))[0], stems.__contains__))
+        stems.append(unique_name(stem(path), stems.__contains__))
     return stems

@@ -23,8 +23,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
 
 from metrics import ImageSource, compute_metrics, list_metrics  # noqa: E402
-from metrics.image_source import list_images  # noqa: E402
+from metrics.image_source import image_paths  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_files import stem  # noqa: E402
 
 # The visual names upstream models save: real_A, fake_B, rec_A, idt_B, ... and test_model's real / fake.
 VISUAL_SUFFIX = re.compile(r'_((?:real|fake|rec|idt)(?:_[A-Za-z0-9]+)?)$')
@@ -61,7 +62,7 @@ def parse_args(argv=None):
 
 def visual_suffixes(folder):
     """Visual names present in a results image folder, e.g. {'real_A', 'fake_B', 'rec_A'}."""
-    stems = (os.path.splitext(os.path.basename(p))[0] for p in list_images(folder))
+    stems = (stem(p) for p in image_paths(folder))
     return {m.group(1) for m in map(VISUAL_SUFFIX.search, stems) if m}
 
 

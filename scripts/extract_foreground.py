@@ -17,6 +17,10 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
+from util.errors import run_cli  # noqa: E402
+from util.image_files import list_images, load_image, stem  # noqa: E402
+
 WHITE_LUMINANCE = 243  # the paper's "nearly white" threshold
 
 
@@ -65,28 +69,21 @@ def draw_roc(fpr, tpr, area, path, size=320, margin=30):
     image.save(path)
 
 
-def load_rgb(path):
-    return np.asarray(Image.open(path).convert('RGB'))
-
-
 def pairs(folder, real_suffix, fake_suffix):
     """(stem, original path, translation path) for every translation with its original beside it."""
     found = []
-    for name in sorted(os.listdir(folder)):
-        stem, ext = os.path.splitext(name)
-        if stem.endswith(fake_suffix):
-            stem = stem[:-len(fake_suffix)]
-            original = os.path.join(folder, stem + real_suffix + ext)
+    for name in list_images(folder):
+        name_stem, ext = os.path.splitext(name)
+        if name_stem.endswith(fake_suffix):
+            name_stem = name_stem[:-len(fake_suffix)]
+            original = os.path.join(folder, name_stem + real_suffix + ext)
             if os.path.isfile(original):
-                found.append((stem, original, os.path.join(folder, name)))
+                found.append((name_stem, original, os.path.join(folder, name)))
     return found
 
 
-def find_mask(folder, stem):
-    for name in sorted(os.listdir(folder)):
-        if os.path.splitext(name)[0] == stem:
-            return os.path.join(folder, name)
-    return None
+def find_mask(folder, image_stem):
+    return next((os.path.join(folder, name) for name in list_images(folder) if stem(name) == image_stem), None)
 
 
 def run(images, out, masks=None, real_suffix='_real_A', fake_suffix='_fake_B', threshold=WHITE_LUMINANCE):
@@ -96,14 +93,14 @@ def run(images, out, masks=None, real_suffix='_real_A', fake_suffix='_fake_B', t
         raise SystemExit('extract_foreground: no <stem>%s / <stem>%s pairs in %s' % (real_suffix, fake_suffix, images))
     os.makedirs(out, exist_ok=True)
     scores, labels = [], []
-    for stem, original_path, translation_path in found:
-        original, translation = load_rgb(original_path), load_rgb(translation_path)
+    for name, original_path, translation_path in found:
+        original, translation = np.asarray(load_image(original_path)), np.asarray(load_image(translation_path))
         foreground, composite = extract(original, translation, threshold)
-        Image.fromarray((foreground * 255).astype(np.uint8)).save(os.path.join(out, stem + '_mask.png'))
-        Image.fromarray(composite).save(os.path.join(out, stem + '_foreground.png'))
-        mask_path = find_mask(masks, stem) if masks else None
+        Image.fromarray((foreground * 255).astype(np.uint8)).save(os.path.join(out, name + '_mask.png'))
+        Image.fromarray(composite).save(os.path.join(out, name + '_foreground.png'))
+        mask_path = find_mask(masks, name) if masks else None
         if mask_path:
-            truth = Image.open(mask_path).convert('L').resize(foreground.shape[::-1], Image.NEAREST)
+            truth = load_image(mask_path, channels=1).resize(foreground.shape[::-1], Image.NEAREST)
             translation = np.asarray(Image.fromarray(translation).resize(foreground.shape[::-1], Image.BILINEAR))
             scores.append(-luminance(translation).ravel())  # darker translation = more likely foreground
             labels.append(np.asarray(truth).ravel() > 127)
@@ -131,4 +128,4 @@ def main(args=None):
 
 
 if __name__ == '__main__':
-    main(sys.argv[1:])
+    run_cli(lambda: main(sys.argv[1:]))

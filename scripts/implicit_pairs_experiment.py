@@ -41,9 +41,9 @@ import test  # noqa: E402
 import train  # noqa: E402
 from metrics import ImageSource, compute_metrics  # noqa: E402
 from models import available_models  # noqa: E402
-from util.dataset_files import list_images  # noqa: E402
 from util import run_record  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_files import list_images, stem  # noqa: E402
 from util.util import atomic_write_text  # noqa: E402
 
 BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
@@ -225,7 +225,7 @@ def unpaired_size(dataroot):
     for sub in ('trainA', 'trainB', 'testA', 'testB', 'pairsA', 'pairsB'):
         if not os.path.isdir(os.path.join(dataroot, sub)):
             raise UserError(f'--dataroot {dataroot}: no {sub}/; make it with datasets/make_unpaired.py')
-    stems = [[os.path.splitext(n)[0] for n in list_images(os.path.join(dataroot, s))] for s in ('testA', 'testB')]
+    stems = [[stem(n) for n in list_images(os.path.join(dataroot, s))] for s in ('testA', 'testB')]
     if stems[0] != stems[1]:
         raise UserError(f'--dataroot {dataroot}: testA and testB must hold the same names (the test pairs)')
     return max(len(list_images(os.path.join(dataroot, s))) for s in ('trainA', 'trainB'))

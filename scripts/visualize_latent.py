@@ -24,6 +24,7 @@ from models import create_model, networks  # noqa: E402
 from options.test_options import TestOptions  # noqa: E402
 from util import html  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
+from util.image_files import stem  # noqa: E402
 from util.util import tensor2im  # noqa: E402
 
 COLUMNS = ('input', 'latent PCA', 'latent magnitude', 'output')
@@ -112,7 +113,7 @@ def main(args=None):
             x = data['A'].to(model.device)
             z = encoder(x)
             rows.append(figure_row(tensor2im(x), z[0].cpu().numpy(), tensor2im(decoder(z))))
-            names.append(os.path.splitext(os.path.basename(data['A_paths'][0]))[0])
+            names.append(stem(data['A_paths'][0]))
     out_dir = os.path.join(opt.results_dir, opt.name, 'latent_%s' % opt.epoch)
     grid = write_figure(rows, names, out_dir, 'Latent codes of %s (%s, epoch %s)' % (opt.name, opt.direction, opt.epoch))
     print('wrote %s and %s' % (grid, os.path.join(out_dir, 'index.html')))

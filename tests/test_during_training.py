@@ -126,7 +126,7 @@ def test_a_corrupt_test_image_stops_the_run_before_training(synthetic, tmp_path)
     shutil.copytree(synthetic, data)
     target = sorted((data / 'testB').iterdir())[1]
     target.write_bytes(target.read_bytes()[:100])
-    with pytest.raises(UserError, match=f'{target.name}: cannot read image'):
+    with pytest.raises(UserError, match=f'cannot read image .*{target.name}: '):
         train.main(TINY + ['--dataroot', str(data), '--checkpoints_dir', str(tmp_path / 'ck'), '--eval_freq', '1'])
     assert not (tmp_path / 'ck').exists()
 

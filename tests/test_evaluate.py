@@ -71,7 +71,7 @@ def test_identical_images_write_null_psnr_to_json(tmp_path):
 
 
 @pytest.mark.parametrize('problem, message', [
-    ('missing', 'no such folder'),
+    ('missing', 'folder not found'),
     ('empty', 'no images'),
     ('unreadable', 'cannot read image'),
     ('no_pairs', 'pass --real'),
@@ -93,7 +93,7 @@ def test_command_line_error_is_one_line_and_non_zero(tmp_path):
     done = subprocess.run([sys.executable, SCRIPT, '--fake', str(tmp_path / 'nope'), '--real', str(tmp_path)],
                           capture_output=True, text=True)
     assert done.returncode != 0
-    assert done.stderr.strip() == f'error: {tmp_path / "nope"}: no such folder'
+    assert done.stderr.strip() == f'error: {tmp_path / "nope"}: folder not found'
 
 
 def test_cuda_on_a_machine_without_it_is_a_user_error(tmp_path, monkeypatch):

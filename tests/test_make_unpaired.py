@@ -116,7 +116,7 @@ def test_bad_input_is_one_user_error(tmp_path, layout, message):
 def test_odd_width_and_missing_root(tmp_path):
     make_aligned(tmp_path / 'src', {'train': 2, 'test': 1})
     Image.new('RGB', (15, 8)).save(tmp_path / 'src' / 'train' / '1.png')
-    with pytest.raises(unpaired.UserError, match=r'1\.png: 15 px wide, not an A\|B pair'):
+    with pytest.raises(unpaired.UserError, match=r'1\.png is 15x8: an A\|B image holds A and B side by side'):
         unpaired.make_unpaired(str(tmp_path / 'src'), str(tmp_path / 'out'))
     with pytest.raises(unpaired.UserError, match='--dataroot .*nowhere: folder not found'):
         unpaired.make_unpaired(str(tmp_path / 'nowhere'), str(tmp_path / 'out'))

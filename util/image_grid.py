@@ -4,6 +4,8 @@ import os
 
 from PIL import Image, ImageDraw
 
+from util.image_files import image_size, load_image
+
 LABEL_HEIGHT = 14
 
 
@@ -14,15 +16,14 @@ def image_grid(columns, keys, out_path, scale=2, size_from=0):
     first image of column `size_from` times `scale` (nearest neighbour, so small results stay
     sharp and honest; larger images, such as inputs as stored, are scaled down to the cell).
     """
-    with Image.open(columns[size_from][1].format(keys[0])) as first:
-        w, h = first.size[0] * scale, first.size[1] * scale
+    w, h = (side * scale for side in image_size(columns[size_from][1].format(keys[0])))
     grid = Image.new('RGB', (w * len(columns), LABEL_HEIGHT + h * len(keys)), 'white')
     draw = ImageDraw.Draw(grid)
     for c, (label, pattern) in enumerate(columns):
         draw.text((c * w + 2, 1), label, fill='black')
         for r, key in enumerate(keys):
-            with Image.open(pattern.format(key)) as img:
-                grid.paste(img.convert('RGB').resize((w, h), Image.NEAREST), (c * w, LABEL_HEIGHT + r * h))
+            img = load_image(pattern.format(key)).resize((w, h), Image.NEAREST)
+            grid.paste(img, (c * w, LABEL_HEIGHT + r * h))
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
     grid.save(out_path)
     return out_path

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from . import distributed, progress, report, run_record, trackers, util
+from .image_files import stem
 
 RETRY_SECONDS = 60
 
@@ -22,9 +23,8 @@ def save_images(webpage, visuals, image_path, aspect_ratio=1.0, width=256):
     An <image> name already used on the page (same base name, another folder or extension) gets a
     _2, _3, ... suffix, so no result overwrites another."""
     image_dir = webpage.get_image_dir()
-    stem = os.path.splitext(os.path.basename(image_path[0]))[0]
     first = next(iter(visuals), '')
-    name = util.unique_name(stem, lambda n: os.path.exists(os.path.join(image_dir, f'{n}_{first}.png')))
+    name = util.unique_name(stem(image_path[0]), lambda n: os.path.exists(os.path.join(image_dir, f'{n}_{first}.png')))
     webpage.add_header(name)
     ims, txts, links = [], [], []
     for label, im_data in visuals.items():
