@@ -145,8 +145,9 @@ def write_random(path, seed, size=(6, 4), mode='RGB'):
 # kept a whole CI run waiting until its time limit.
 SESSION_MARK = 'CROSSNET_TEST_SESSION'
 os.environ[SESSION_MARK] = f'{os.getpid()}.{time.time_ns()}'
-# the multiprocessing helper that torch.multiprocessing.spawn starts; it ends with this process
-_ENDS_WITH_US = 'multiprocessing.resource_tracker'
+# helpers that end with this process: multiprocessing's (torch.multiprocessing.spawn starts it)
+# and wandb's service (started with --pid of this process; killed early, wandb's exit hook fails)
+_ENDS_WITH_US = ('multiprocessing.resource_tracker', 'wandb-core')
 
 
 def leftover_processes():
@@ -164,7 +165,7 @@ def leftover_processes():
                 command = f.read().replace(b'\0', b' ').decode(errors='replace').strip()
         except OSError:  # gone meanwhile, or not ours to read
             continue
-        if _ENDS_WITH_US not in command:
+        if not any(helper in command for helper in _ENDS_WITH_US):
             found.append((int(entry), command))
     return found
 

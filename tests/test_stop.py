@@ -178,10 +178,19 @@ run_cli(lambda: train.main(args))
     pytest.param('write', signal.SIGINT, marks=pytest.mark.slow),
     pytest.param('rename', signal.SIGKILL, marks=pytest.mark.slow)])
 def test_a_stop_at_once_inside_a_save_leaves_one_loadable_set(unaligned_root, tmp_path, where, signum):
+    before = torch.get_num_threads()
+    try:
+        stop_at_once_then_resume(unaligned_root, tmp_path, where, signum)
+    finally:
+        torch.set_num_threads(before)
+
+
+def stop_at_once_then_resume(unaligned_root, tmp_path, where, signum):
     """Killed between the network files of the save at iteration 4 (epoch 2's first sample): the save
     at iteration 2 stays whole (killed while writing) or the killed save is completed at the next
     start (killed while renaming); test.py and --continue_train then load one step's files."""
-    args = ['--save_latest_freq', '2', *AUTO]
+    # one intra-op thread in this process and in the child alike: a thread count changes the numbers
+    args = ['--save_latest_freq', '2', '--torch_threads', '1', *AUTO]
     whole = run(unaligned_root, tmp_path, 'whole', *args)
     ck = tmp_path / 'ck'
     command = [sys.executable, '-c', STOP_AT_ONCE, where, str(int(signum)), '--dataroot', unaligned_root,
