@@ -1,7 +1,6 @@
 """Shared fixtures: tiny data sets made on the fly, the real data sets when ../shared exists,
 and option lists small enough for a 2-core CPU."""
 import importlib.util
-import multiprocessing
 import os
 import signal
 import subprocess
@@ -19,6 +18,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 import torch  # noqa: E402
+
+from util import stop  # noqa: E402
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
@@ -187,9 +188,7 @@ def pytest_sessionfinish(session, exitstatus):
         except OSError:
             continue
         _killed.append((pid, command))
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # torch's check would report each kill as a crash
-    for child in multiprocessing.active_children():
-        child.kill()
+    for child in stop.end_children(daemonic_only=False):
         _killed.append((child.pid, f'forked child {child.name} of the test session'))
 
 

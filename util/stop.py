@@ -66,16 +66,22 @@ def ignore_in_worker(worker_id):
         signal.signal(sig, signal.SIG_IGN)
 
 
+def end_children(daemonic_only=True):
+    """Kill this process's (daemonic) multiprocessing children and return them. torch's SIGCHLD
+    check, which would report each as a crash, is switched off first: this is for the very end."""
+    if hasattr(signal, 'SIGCHLD'):
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    ended = [child for child in multiprocessing.active_children() if child.daemon or not daemonic_only]
+    for child in ended:
+        child.kill()
+        child.join(5)
+    return ended
+
+
 @atexit.register
 def _end_workers():
     """At exit, multiprocessing terminates (SIGTERM) and then waits for its daemonic children, the
     loader's workers among them. Ours ignore SIGTERM, so a process that leaves while a loader is
     still alive (an error raised in the middle of an epoch keeps its iterator) would wait forever:
-    end them first, with SIGTERM's intent and SIGKILL's force (torch's SIGCHLD check, which would
-    report each as a crash, is of no use at exit)."""
-    if hasattr(signal, 'SIGCHLD'):
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    for child in multiprocessing.active_children():
-        if child.daemon:
-            child.kill()
-            child.join(5)
+    end them first, with SIGTERM's intent and SIGKILL's force."""
+    end_children()
