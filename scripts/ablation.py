@@ -4,11 +4,11 @@ trained with one shared budget on one data set, then measured (FID, KID) and tab
     python scripts/ablation.py --dataroot ./datasets/horse2zebra --load_size 72 --crop_size 64 \\
         --ngf 16 --ndf 16 --max_dataset_size 200 --n_epochs 2 --n_epochs_decay 1 --gpu_ids -1 --parallel 2
 
-The runs are an experiment of scripts/experiment.py (skipped when done, resumed when stopped, --force
-to redo), under <checkpoints_dir>/ablation_<tag>/<run> and <results_dir>/ablation_<tag>/<run>/test_latest/,
-each logged to <results_dir>/ablation_<tag>/<run>.log with the commit that trained it in
-<checkpoint>/provenance.json. Then every run translates the whole test set in both directions (scripts/compare.py, pages
-compare_AtoB/ and compare_BtoA/ beside the runs): FID / KID against the real target test set as
+The runs are an experiment of scripts/experiment.py (skipped when done, resumed when stopped,
+--force to redo) under <checkpoints_dir>/ablation_<tag>/<run> and <results_dir>/ablation_<tag>/<run>/,
+each logged to <results_dir>/ablation_<tag>/<run>.log, the commit that trained it in the checkpoint's
+provenance.json. Then every run translates the whole test set in both directions (scripts/compare.py,
+pages compare_AtoB/ and compare_BtoA/ beside the runs): FID / KID against the real target test set as
 stored (the field's protocol) and downscaled to the translations' size (so a small-budget run is not
 scored on its resolution alone), and the domain score (metrics/domain.py), each beside the
 untranslated inputs' numbers. ablation.md (docs-ready) and ablation.csv (one row per run and
@@ -83,8 +83,9 @@ def ablation(opt):
         found = subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True)
         return {'commit': found.stdout.strip() or 'unknown'}
     return experiment.Experiment(
-        experiment.select(RUNS, opt.only), budget(opt, TRAIN_BUDGET), budget(opt, TEST_BUDGET), opt.checkpoints,
-        opt.out, opt.out, lambda name: os.path.join(opt.checkpoints, name, 'provenance.json'), commit)
+        runs=experiment.select(RUNS, opt.only), train=budget(opt, TRAIN_BUDGET), test=budget(opt, TEST_BUDGET),
+        checkpoints=opt.checkpoints, results=opt.out, logs=opt.out,
+        record=lambda name: os.path.join(opt.checkpoints, name, 'provenance.json'), measure=commit)
 
 
 def training_facts(opt, run):

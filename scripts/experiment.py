@@ -60,14 +60,11 @@ def select(runs, only):
     return [by_name[name] for name in names]
 
 
-def page(experiment, run):
-    return os.path.join(experiment.results, run.name, 'test_latest', 'index.html')
-
-
 def done(experiment, run):
     """Trained (a latest checkpoint), tested (its result page) and measured (its record)."""
     return (bool(glob.glob(os.path.join(glob.escape(experiment.checkpoints), run.name, 'latest_net_*.pth')))
-            and os.path.isfile(page(experiment, run)) and os.path.isfile(experiment.record(run.name)))
+            and os.path.isfile(os.path.join(experiment.results, run.name, 'test_latest', 'index.html'))
+            and os.path.isfile(experiment.record(run.name)))
 
 
 def commands(experiment, run, force):

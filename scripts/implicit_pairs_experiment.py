@@ -59,6 +59,7 @@ MODES = {
 
 
 def baseline(model, seed, name):
+    """A K = 0 run: the model with no pairs, the noise floor of every comparison."""
     return Run(name, model, ['--seed', str(seed)], dict(seed=seed, ratio=0.0, mode='-', source='-'))
 
 
@@ -86,9 +87,10 @@ def pairs_experiment(opt, runs):
     train = budget(opt, ('dataroot', 'gpu_ids') + BUDGET + ('print_freq',)) + ['--num_threads', '0', '--no_html']
     test = budget(opt, ('dataroot', 'gpu_ids', 'ngf')) + ['--load_size', str(opt.crop_size), '--crop_size',
                                                           str(opt.crop_size), '--phase', 'test']
-    return experiment.Experiment(runs, train, test, os.path.join(opt.out, 'checkpoints'), os.path.join(opt.out, 'results'),
-                                 os.path.join(opt.out, 'logs'), lambda name: os.path.join(opt.out, 'rows', name + '.json'),
-                                 lambda run: score(opt, run))
+    return experiment.Experiment(
+        runs=runs, train=train, test=test, checkpoints=os.path.join(opt.out, 'checkpoints'),
+        results=os.path.join(opt.out, 'results'), logs=os.path.join(opt.out, 'logs'),
+        record=lambda name: os.path.join(opt.out, 'rows', name + '.json'), measure=lambda run: score(opt, run))
 
 
 def evaluate(opt, images):
