@@ -1,4 +1,4 @@
-"""Does injecting pairs help unpaired translation? (Ginger et al. 2019, issue 5.)
+"""Does injecting pairs help unpaired translation? (Ginger et al. 2019)
 
 On an unpaired set made from a paired one by datasets/make_unpaired.py (trainA/trainB from disjoint
 halves, pairsA/pairsB, testA/testB with matching names), trains every experiment of the grid
@@ -17,8 +17,10 @@ run once per model.
 
 --only picks runs of the grid by name, in priority order; --baseline_seeds repeats the K = 0 runs with
 other seeds, to see the noise between two runs that differ only by seed; --parallel N runs N at once,
-each in its own process with --threads torch threads (on a shared CPU, one thread per run is far
-faster than two processes fighting over OpenMP spin-waits).
+each in its own processes with --threads torch threads (on a shared CPU, one thread per run is far
+faster than two processes fighting over OpenMP spin-waits). The runs are an experiment of
+scripts/experiment.py (skipped when done, resumed when stopped, --force to redo) under <out>/checkpoints/,
+<out>/results/ and <out>/logs/; each run's row is <out>/rows/<name>.json.
 
 Every run sees the same number of iterations: --max_dataset_size caps each epoch (default: the
 unpaired set size before injection), so injected images replace samples rather than add steps.
@@ -28,28 +30,24 @@ import argparse
 import csv
 import json
 import os
-import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python scripts/...` finds the toolkit
-import test  # noqa: E402
-import train  # noqa: E402
 from metrics import ImageSource, compute_metrics  # noqa: E402
 from models import available_models  # noqa: E402
+from options.base_options import parse_gpu_ids  # noqa: E402
+from scripts import experiment  # noqa: E402
+from scripts.experiment import Run, budget  # noqa: E402
 from util import run_record  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_files import list_images, stem  # noqa: E402
-from util.util import atomic_write_text  # noqa: E402
 
 BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
 METRICS = ('L1', 'PSNR', 'SSIM', 'FID', 'KID')
 COLUMNS = ('name', 'model', 'seed', 'ratio', 'K', 'mode', 'source') + METRICS + ('note',)
-OWN = ('--parallel', '--only', '--threads', '--no_table', '--report_only')  # options a --parallel child gets from its parent
 # mode -> (train options given the script's options, the loss a model logs when it uses them)
 MODES = {
     'implicit': (lambda opt: [], None),
@@ -60,117 +58,66 @@ MODES = {
 }
 
 
+def baseline(model, seed, name):
+    """A K = 0 run: the model with no pairs, the noise floor of every comparison."""
+    return Run(name, model, ['--seed', str(seed)], dict(seed=seed, ratio=0.0, mode='-', source='-'))
+
+
 def experiments(opt):
-    """The grid as a list of named option sets (the CUT launchers' shape): K = 0 once per model,
-    then every (ratio, mode, source) for each model, then the baseline again for each --baseline_seeds."""
+    """The grid as a list of named option sets: K = 0 once per model, then every (ratio, mode,
+    source) for each model, then the baseline again for each --baseline_seeds."""
     runs = []
     for model in opt.models:
-        runs.append(dict(name=f'{model}_baseline', model=model, seed=opt.seed, ratio=0.0, mode='-', source='-', options=[]))
+        runs.append(baseline(model, opt.seed, f'{model}_baseline'))
         for ratio in (r for r in opt.ratios if r > 0):
             for mode in opt.modes:
                 for source in opt.sources:
-                    options = ['--implicit_pairs', opt.dataroot, '--implicit_pairs_ratio', str(ratio)]
+                    options = ['--seed', str(opt.seed), '--implicit_pairs', opt.dataroot, '--implicit_pairs_ratio', str(ratio)]
                     if source == 'pseudo':
                         options += ['--pseudo_pairs', opt.pseudo_op, '--pseudo_direction', opt.pseudo_direction]
-                    options += MODES[mode][0](opt)
-                    runs.append(dict(name=f'{model}_r{ratio:g}_{mode}_{source}', model=model, seed=opt.seed,
-                                     ratio=ratio, mode=mode, source=source, options=options))
+                    runs.append(Run(f'{model}_r{ratio:g}_{mode}_{source}', model, options + MODES[mode][0](opt),
+                                    dict(seed=opt.seed, ratio=ratio, mode=mode, source=source)))
     for seed in opt.baseline_seeds:
-        runs += [dict(name=f'{model}_baseline_seed{seed}', model=model, seed=seed, ratio=0.0, mode='-', source='-',
-                      options=[]) for model in opt.models]
+        runs += [baseline(model, seed, f'{model}_baseline_seed{seed}') for model in opt.models]
     return runs
 
 
-def selected(runs, only):
-    """The runs named by --only, in its order (all of them without it)."""
-    if not only:
-        return runs
-    by_name = {r['name']: r for r in runs}
-    unknown = [n for n in only if n not in by_name]
-    if unknown:
-        raise UserError(f'--only: {unknown[0]!r} is not in the grid; it has {", ".join(by_name)}')
-    return [by_name[n] for n in only]
-
-
-def train_and_test(opt, run):
-    """train.main, then test.main on testA/testB; returns the folder of the translated test images."""
-    shutil.rmtree(os.path.join(opt.out, 'checkpoints', run['name']), ignore_errors=True)  # no stale log or manifest
-    shared = ['--dataroot', opt.dataroot, '--name', run['name'], '--model', run['model'], '--gpu_ids', opt.gpu_ids,
-              '--checkpoints_dir', os.path.join(opt.out, 'checkpoints'), '--ngf', str(opt.ngf)]
-    budget = [a for k in BUDGET for a in (f'--{k}', str(getattr(opt, k)))]
-    train.main(shared + budget + run['options'] + ['--seed', str(run['seed']), '--num_threads', '0', '--display_id', '0',
-                                                   '--no_html', '--print_freq', str(opt.print_freq)])
-    results = os.path.join(opt.out, 'results')
-    test.main(shared + ['--load_size', str(opt.crop_size), '--crop_size', str(opt.crop_size), '--results_dir', results,
-                        '--phase', 'test', '--num_test', str(10 ** 9)])
-    return os.path.join(results, run['name'], 'test_latest', 'images')
+def pairs_experiment(opt, runs):
+    """`runs` with the shared budget, under <out>/, each recorded as its row in <out>/rows/."""
+    train = budget(opt, ('dataroot', 'gpu_ids') + BUDGET + ('print_freq',)) + ['--num_threads', '0', '--no_html']
+    test = budget(opt, ('dataroot', 'gpu_ids', 'ngf')) + ['--load_size', str(opt.crop_size), '--crop_size',
+                                                          str(opt.crop_size), '--phase', 'test']
+    return experiment.Experiment(
+        runs=runs, train=train, test=test, checkpoints=os.path.join(opt.out, 'checkpoints'),
+        results=os.path.join(opt.out, 'results'), logs=os.path.join(opt.out, 'logs'),
+        record=lambda name: os.path.join(opt.out, 'rows', name + '.json'), measure=lambda run: score(opt, run))
 
 
 def evaluate(opt, images):
     """L1/PSNR/SSIM of each fake_B against the real_B test.py saved beside it (its testB ground truth,
     resized as the input was; same name as testA), FID/KID of the fake_B set against the real testB."""
     fake = ImageSource.from_folder(images, 'fake_B')
-    settings = dict(device='cpu' if opt.gpu_ids == '-1' else 'cuda', cache_dir=os.path.join(opt.out, 'feature_cache'),
-                    progress=False)
+    settings = dict(device=opt.device, cache_dir=os.path.join(opt.out, 'feature_cache'), progress=False)
     scores = compute_metrics(['l1', 'psnr', 'ssim'], fake, ImageSource.from_folder(images, 'real_B'), **settings).scores
     scores.update(compute_metrics(['fid', 'kid'], fake, os.path.join(opt.dataroot, 'testB'), **settings).scores)
     return {column: scores[column.lower()] for column in METRICS}
 
 
 def score(opt, run):
-    """Train, test and score one run; its row is also written to <out>/rows/<name>.json."""
-    print(f'=== {run["name"]}: {" ".join(run["options"]) or "no pairs"} (seed {run["seed"]})', flush=True)
-    scores = evaluate(opt, train_and_test(opt, run))
-    note = '' if pair_term_used(opt, run) else 'model has no paired term: pairs ignored'
-    manifest = Path(opt.out, 'checkpoints', run['name'], 'implicit_pairs.json')
-    k = json.loads(manifest.read_text())['num_pairs'] if run['options'] else 0
-    row = dict(name=run['name'], model=run['model'], seed=run['seed'], ratio=run['ratio'], K=k, mode=run['mode'],
-               source=run['source'], note=note, **scores)
-    os.makedirs(os.path.join(opt.out, 'rows'), exist_ok=True)
-    atomic_write_text(os.path.join(opt.out, 'rows', run['name'] + '.json'), json.dumps(row, indent=1) + '\n')
-    return row
+    """One tested run's row: its scores, K from its pairs manifest, and whether the pairs were used."""
+    print(f'=== {run.name}: {" ".join(run.options)}', flush=True)
+    scores = evaluate(opt, os.path.join(opt.out, 'results', run.name, 'test_latest', 'images'))
+    folder = Path(opt.out, 'checkpoints', run.name)
+    k = json.loads((folder / 'implicit_pairs.json').read_text())['num_pairs'] if run.info['ratio'] else 0
+    note = '' if pair_term_used(folder, run) else 'model has no paired term: pairs ignored'
+    return dict(name=run.name, model=run.model, K=k, note=note, **run.info, **scores)
 
 
-def child_command(argv, name, threads):
-    """This script's command line for the one run `name`: the parent's options but its own (OWN)."""
-    base, skip = [], False
-    for arg in argv:
-        if not skip and arg.split('=')[0] not in OWN:
-            base.append(arg)
-        skip = not skip and arg in OWN and arg != '--no_table'  # the value of a dropped option goes too
-    return [sys.executable, os.path.abspath(__file__)] + base + ['--only', name, '--no_table', '--threads', str(threads)]
-
-
-def run_parallel(opt, argv, runs):
-    """Each run in a child process of this script (--only NAME --no_table), --parallel at a time, its
-    output in <out>/logs/<name>.log; the rows are read back from <out>/rows/."""
-    os.makedirs(os.path.join(opt.out, 'logs'), exist_ok=True)
-    todo, running, failed = list(runs), {}, []
-    while todo or running:
-        while todo and len(running) < opt.parallel:
-            run = todo.pop(0)
-            log = open(os.path.join(opt.out, 'logs', run['name'] + '.log'), 'w')
-            command = child_command(argv, run['name'], opt.threads)
-            running[run['name']] = (subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT), log)
-            print(f'started {run["name"]} (log: {log.name})', flush=True)
-        for name, (process, log) in list(running.items()):
-            if process.poll() is not None:
-                log.close()
-                del running[name]
-                print(f'{"finished" if process.returncode == 0 else "FAILED"} {name}', flush=True)
-                if process.returncode:
-                    failed.append(name)
-        time.sleep(1)
-    if failed:
-        raise UserError(f'run(s) {", ".join(failed)} failed; see {opt.out}/logs/<name>.log')
-    return [json.loads(Path(opt.out, 'rows', r['name'] + '.json').read_text()) for r in runs]
-
-
-def pair_term_used(opt, run):
+def pair_term_used(folder, run):
     """False when the mode has a paired term and the model did not log it (a model without that term
     ignores the pair keys); True otherwise, baselines and implicit runs included."""
-    term = MODES[run['mode']][1] if run['mode'] in MODES else None
-    logged = run_record.read(run_record.path_of(Path(opt.out, 'checkpoints', run['name'])))
+    term = MODES[run.info['mode']][1] if run.info['mode'] in MODES else None
+    logged = run_record.read(run_record.path_of(folder))
     return term is None or any(term in e['losses'] for e in logged if e['kind'] == 'losses')
 
 
@@ -248,25 +195,16 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--baseline_seeds', type=lambda s: [int(x) for x in s.split(',')], default=[],
                         help='also run the K = 0 baselines with these seeds, to see the noise between seeds')
-    parser.add_argument('--only', type=lambda s: s.split(','), default=None,
-                        help='comma-separated run names of the grid to run, in this order (default: all)')
-    parser.add_argument('--parallel', type=int, default=1, help='runs at once, each in its own process')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch threads per run (default: with --parallel, the CPU cores split between the runs)')
-    parser.add_argument('--no_table', action='store_true', help='write only <out>/rows/<name>.json (used by --parallel)')
+    experiment.add_arguments(parser)  # --only, --parallel, --threads, --force
+    parser.add_argument('--no_table', action='store_true', help='train and measure only: the rows in <out>/rows/, no table')
     parser.add_argument('--report_only', action='store_true',
                         help='train nothing: table and plot from the <out>/rows/ of the selected runs that finished')
     parser.add_argument('--gpu_ids', default='-1')
     for name, default in zip(BUDGET, (64, 64, 16, 16, 10, 0, None)):
         parser.add_argument(f'--{name}', type=int, default=default)
-    argv = sys.argv[1:] if argv is None else list(argv)
     opt = parser.parse_args(argv)
-    if opt.parallel < 1:
-        raise UserError(f'--parallel must be at least 1, got {opt.parallel}')
-    if opt.threads is None and opt.parallel > 1:
-        opt.threads = max(1, (os.cpu_count() or 1) // opt.parallel)
-    if opt.threads is not None:
-        torch.set_num_threads(opt.threads)
+    torch.set_num_threads(experiment.threads(opt))  # this process measures each run beside the ones training
+    opt.device = parse_gpu_ids(opt.gpu_ids)[1]
     opt.dataroot = os.path.abspath(opt.dataroot)
     unknown = sorted(set(opt.modes) - set(MODES)) + sorted(set(opt.sources) - {'real', 'pseudo'})
     if unknown:
@@ -279,21 +217,14 @@ def main(argv=None):
         print(f'skipping {model}: models/{model}_model.py is not in this checkout yet')
     opt.models = [m for m in opt.models if m in available_models()]
     os.makedirs(opt.out, exist_ok=True)
-    runs = selected(experiments(opt), opt.only)
-    if opt.report_only:
-        rows = [json.loads(f.read_text()) for f in (Path(opt.out, 'rows', r['name'] + '.json') for r in runs) if f.exists()]
-        if not rows:
-            raise UserError(f'--report_only: no finished run of the selection in {opt.out}/rows/')
-    elif opt.parallel > 1:
-        rows = run_parallel(opt, argv, runs)
-    else:
-        rows = []
-        for run in runs:
-            rows.append(score(opt, run))
-            if not opt.no_table:
-                write_table(rows, opt.out)
+    planned = pairs_experiment(opt, experiment.select(experiments(opt), opt.only))
+    if not opt.report_only:
+        experiment.launch(planned, opt)
     if opt.no_table:
         return
+    rows = [json.loads(f.read_text()) for f in (Path(planned.record(r.name)) for r in planned.runs) if f.exists()]
+    if not rows:
+        raise UserError(f'no finished run of the selection in {opt.out}/rows/')
     write_table(rows, opt.out)
     plot(rows, opt.out)
     print(f'table: {os.path.join(opt.out, "results.md")}, plot: {os.path.join(opt.out, "implicit_pairs.png")}')
