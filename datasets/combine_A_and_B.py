@@ -14,7 +14,7 @@ from multiprocessing import Pool
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import write_side_by_side  # noqa: E402
+from data.dataset_files import write_side_by_side  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_files import list_images  # noqa: E402
 

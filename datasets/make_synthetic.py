@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import claim_output  # noqa: E402
+from data.dataset_files import claim_output  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_files import join_ab  # noqa: E402
 

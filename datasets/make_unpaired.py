@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import claim_output, save_image  # noqa: E402
+from data.dataset_files import claim_output, save_image  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 from util.image_files import list_images, load_image, split_ab, stem  # noqa: E402
 

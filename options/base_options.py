@@ -54,7 +54,7 @@ class BaseOptions:
         parser.add_argument('--dataset_mode', type=str, default='unaligned', help='chooses how datasets are loaded: ' + ', '.join(data.available_datasets()))
         parser.add_argument('--direction', type=str, default='AtoB', choices=['AtoB', 'BtoA'], help='AtoB or BtoA')
         parser.add_argument('--serial_batches', action='store_true', help='if true, takes images in order to make batches, otherwise takes them randomly')
-        parser.add_argument('--num_threads', default=4, type=int, help='# threads for loading data (unless given, at most the cores --torch_threads leaves: util/threads.py)')
+        parser.add_argument('--num_threads', default=4, type=int, help='# threads for loading data (unless given, at most the cores --torch_threads leaves: training/threads.py)')
         parser.add_argument('--torch_threads', default=0, type=int, help="torch's intra-op CPU threads; 0: as set (torch's default, OMP_NUM_THREADS), at most one per core")
         parser.add_argument('--batch_size', type=int, default=1, help='input batch size')
         parser.add_argument('--load_size', type=int, default=286, help='scale images to this size')

@@ -23,7 +23,7 @@ import train  # noqa: E402
 from data import create_dataset  # noqa: E402
 from options.train_options import TrainOptions  # noqa: E402
 from scripts import benchmark  # noqa: E402
-from util import roofline  # noqa: E402
+from scripts import roofline  # noqa: E402
 from util.errors import UserError, run_cli  # noqa: E402
 
 VARIANTS = 'fp32:;bf16:--precision bf16;bf16+cl:--precision bf16 --channels_last;bf16+cl+compile:--precision bf16 --channels_last --compile {backend}'

@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / 'scripts')]
 import install_visdom_assets  # noqa: E402
-from util import browser  # noqa: E402
+from scripts import browser  # noqa: E402
 
 visdom = pytest.importorskip('visdom')
 ENV = 'offline_test'
