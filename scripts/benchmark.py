@@ -13,18 +13,16 @@ training/speed.py), so speed options are compared in one run. --profile adds whe
 import argparse
 import os
 import resource
-import sys
 import time
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from models import create_model  # noqa: E402
-from options.train_options import TrainOptions  # noqa: E402
-from scripts import roofline  # noqa: E402
-from training import speed  # noqa: E402
-from util.errors import run_cli  # noqa: E402
+from models import create_model
+from options.train_options import TrainOptions
+from scripts import roofline
+from training import speed
+from util.errors import run_cli
 
 
 def peak_memory_mb(device):

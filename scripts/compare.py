@@ -28,23 +28,20 @@ import io
 import json
 import os
 import re
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
-
-import models  # noqa: E402
-from metrics import ImageSource, compute_metrics  # noqa: E402
-from metrics.image_source import to_uint8  # noqa: E402
-from metrics.test_set import TestSet  # noqa: E402
-from metrics.translate import input_transform, translate  # noqa: E402
-from options.base_options import options_file, parse_gpu_ids  # noqa: E402
-from options.test_options import TestOptions  # noqa: E402
-from scripts.evaluate import write_outputs  # noqa: E402
-from util import html, util  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
+import models
+from metrics import ImageSource, compute_metrics
+from metrics.image_source import to_uint8
+from metrics.outputs import write_outputs
+from metrics.test_set import TestSet
+from metrics.translate import input_transform, translate
+from options.base_options import options_file, parse_gpu_ids
+from options.test_options import TestOptions
+from util import html, util
+from util.errors import UserError, run_cli
 
 SET_METRICS = ('fid', 'kid', 'domain')
 PAIRED_METRICS = ('l1', 'psnr', 'ssim')

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from PIL import Image
 
+import train
+from scripts import browser
+from util.errors import run_cli
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-import train  # noqa: E402
-from scripts import browser  # noqa: E402
-from util.errors import run_cli  # noqa: E402
 
 ENV = 'main'
 NAME = 'synthetic_cyclegan'
