@@ -13,7 +13,8 @@ from data import create_dataset
 from metrics.during_training import TrainingEvaluator
 from models import create_model
 from options.train_options import TrainOptions
-from util import distributed, progress, resume, speed, stop, train_state
+from training import resume, speed, stop, train_state
+from util import distributed, progress
 from util.errors import UserError, run_cli
 from util.visualizer import Visualizer
 

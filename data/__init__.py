@@ -4,7 +4,8 @@ import torch.utils.data
 
 from data.base_dataset import BaseDataset
 from data.sampling import SeededDataset, SeededSampler
-from util import distributed, registry, stop, threads
+from training import stop, threads
+from util import distributed, registry
 from util.errors import UserError
 from util.image_files import image_size
 

@@ -4,7 +4,7 @@ import torchvision.transforms as transforms
 
 from data.base_dataset import BaseDataset, get_transform
 from data.image_folder import make_dataset
-from util.color import encode_lab
+from data.color import encode_lab
 from util.errors import UserError
 from util.image_files import load_image
 

@@ -5,7 +5,7 @@ sample is then loaded under its own seed (SeededDataset), so its random crop, fl
 does not depend on which loader worker loads it, on how many workers there are, or on what was
 loaded before. Hence:
 - an epoch follows from the generator's state at its start: a mid-epoch resume skips the samples
-  already trained on without loading them (util/train_state.py);
+  already trained on without loading them (training/train_state.py);
 - a seeded run gives the same result with any --num_threads, and workers can persist across epochs;
 - under torchrun every process draws the same permutation and seeds (the generator is seeded alike)
   and takes every world_size-th position, so processes see different images with different seeds.

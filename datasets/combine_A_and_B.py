@@ -9,14 +9,11 @@ and the pair is written as 0001.jpg. Images without a counterpart are skipped an
 """
 import argparse
 import os
-import sys
 from multiprocessing import Pool
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import write_side_by_side  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import list_images  # noqa: E402
+from data.dataset_files import write_side_by_side
+from util.errors import UserError, run_cli
+from util.image_files import list_images
 
 
 def plan_split(fold_A, fold_B, fold_AB, split, num_imgs, use_AB):

@@ -9,13 +9,10 @@ Writes <dataset-path>/train and <dataset-path>/test, the layout the `aligned` da
 """
 import argparse
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import write_side_by_side  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import list_images  # noqa: E402
+from data.dataset_files import write_side_by_side
+from util.errors import UserError, run_cli
+from util.image_files import list_images
 
 
 def matching_names(folder_A, folder_B):

@@ -16,16 +16,13 @@ into train/ and test/ for pix2pix. Everything depends only on --seed and the ima
 import argparse
 import json
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import claim_output  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import join_ab  # noqa: E402
+from data.dataset_files import claim_output
+from util.errors import UserError, run_cli
+from util.image_files import join_ab
 
 MARKER = 'synthetic.json'
 FOLDERS = ('trainA', 'trainB', 'testA', 'testB', 'train', 'test')

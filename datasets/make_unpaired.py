@@ -19,13 +19,10 @@ import json
 import os
 import random
 import shutil
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python datasets/...` finds util/
-from util.dataset_files import claim_output, save_image  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import list_images, load_image, split_ab, stem  # noqa: E402
+from data.dataset_files import claim_output, save_image
+from util.errors import UserError, run_cli
+from util.image_files import list_images, load_image, split_ab, stem
 
 MARKER = 'manifest.json'
 FOLDERS = ('trainA', 'trainB', 'testA', 'testB', 'valA', 'valB', 'pairsA', 'pairsB')

@@ -12,7 +12,7 @@ import torch
 
 from util import distributed
 from util.errors import UserError
-from util.util import atomic_torch_save
+from util.util import atomic_torch_save, cpu_state_dict, unwrap
 from . import networks
 
 
@@ -178,22 +178,6 @@ class BaseModel(ABC):
             if net is not None:
                 for param in net.parameters():
                     param.requires_grad = requires_grad
-
-
-def unwrap(net):
-    """The plain module under DataParallel / DistributedDataParallel / torch.compile wrappers."""
-    while True:
-        if isinstance(net, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
-            net = net.module
-        elif hasattr(net, '_orig_mod'):
-            net = net._orig_mod
-        else:
-            return net
-
-
-def cpu_state_dict(net):
-    """The plain module's state as CPU tensors: what a checkpoint file holds."""
-    return {k: v.detach().cpu() for k, v in unwrap(net).state_dict().items()}
 
 
 def _detached(value):

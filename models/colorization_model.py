@@ -1,6 +1,6 @@
 import torch
 
-from util.color import decode_lab
+from data.color import decode_lab
 from .pix2pix_model import Pix2PixModel
 
 

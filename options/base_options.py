@@ -4,6 +4,7 @@
 own options (`modify_commandline_options`), so `--help` and the saved options show them too.
 """
 import argparse
+import json
 import os
 import sys
 
@@ -53,7 +54,7 @@ class BaseOptions:
         parser.add_argument('--dataset_mode', type=str, default='unaligned', help='chooses how datasets are loaded: ' + ', '.join(data.available_datasets()))
         parser.add_argument('--direction', type=str, default='AtoB', choices=['AtoB', 'BtoA'], help='AtoB or BtoA')
         parser.add_argument('--serial_batches', action='store_true', help='if true, takes images in order to make batches, otherwise takes them randomly')
-        parser.add_argument('--num_threads', default=4, type=int, help='# threads for loading data (unless given, at most the cores --torch_threads leaves: util/threads.py)')
+        parser.add_argument('--num_threads', default=4, type=int, help='# threads for loading data (unless given, at most the cores --torch_threads leaves: training/threads.py)')
         parser.add_argument('--torch_threads', default=0, type=int, help="torch's intra-op CPU threads; 0: as set (torch's default, OMP_NUM_THREADS), at most one per core")
         parser.add_argument('--batch_size', type=int, default=1, help='input batch size')
         parser.add_argument('--load_size', type=int, default=286, help='scale images to this size')
@@ -103,9 +104,7 @@ class BaseOptions:
     def print_options(self, opt):
         """Print the options (marking non-defaults); save_options writes them once the run starts."""
         lines = ['----------------- Options ---------------']
-        for k, v in sorted(vars(opt).items()):
-            if k == 'explicit':
-                continue
+        for k, v in resolved(opt).items():
             default = self.parser.get_default(k)
             comment = f'\t[default: {default}]' if v != default else ''
             lines.append(f'{k:>25}: {str(v):<30}{comment}')
@@ -115,15 +114,17 @@ class BaseOptions:
             print(self.message)
 
     def save_options(self, opt):
-        """Write the printed options to <checkpoints_dir>/<name>/<phase>_opt.txt. The entry scripts
-        call it only once the data, the model and any checkpoint have been checked, so a command that
-        fails leaves the experiment's folder as it was. Temporary files that a killed run left there
-        are removed now."""
+        """Write the printed options to <checkpoints_dir>/<name>/<phase>_opt.txt, for people, and
+        their values to <phase>_opt.json, for tools (options_file). The entry scripts call it only
+        once the data, the model and any checkpoint have been checked, so a command that fails
+        leaves the experiment's folder as it was. Temporary files that a killed run left there are
+        removed now."""
         if distributed.is_main():
             expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
             util.mkdirs(expr_dir)
             util.remove_temporaries(expr_dir)
             util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), self.message + '\n')
+            util.atomic_write_text(options_file(expr_dir, opt.phase), json.dumps(resolved(opt), indent=1, default=str) + '\n')
 
     def parse(self, args=None):
         """Parse `args` (default: sys.argv[1:]), check the values, and set up gpu_ids and the seed."""
@@ -161,6 +162,16 @@ class BaseOptions:
         if unet_side and opt.preprocess != 'none' and opt.crop_size % unet_side:
             raise UserError(f'--netG {opt.netG} needs --crop_size a multiple of {unet_side}, got {opt.crop_size}; '
                             f'use --netG resnet_9blocks for other sizes')
+
+
+def resolved(opt):
+    """{option: value}, sorted, as printed and saved (without the bookkeeping of which were given)."""
+    return {k: v for k, v in sorted(vars(opt).items()) if k != 'explicit'}
+
+
+def options_file(run_dir, phase='train'):
+    """Where save_options leaves the values of a run's options for tools to read back."""
+    return os.path.join(run_dir, f'{phase}_opt.json')
 
 
 def parse_gpu_ids(text):

@@ -1,5 +1,5 @@
 from models.discriminators import fits
-from util import resume, speed
+from training import resume, speed
 from util.errors import UserError
 
 from .base_options import BaseOptions
@@ -45,7 +45,7 @@ class TrainOptions(BaseOptions):
                             help='what --eval_freq measures: fid and kid, and domain (the share of translations a probe on the training sets assigns to the target domain)')
         parser.add_argument('--eval_num_test', type=int, default=50, help='how many test images --eval_freq translates and measures (fixed, in file-name order)')
         parser.add_argument('--lr_decay_iters', type=int, default=50, help='multiply by a gamma every lr_decay_iters iterations')
-        speed.add_options(parser)  # --precision, --channels_last, --compile (util/speed.py)
+        speed.add_options(parser)  # --precision, --channels_last, --compile (training/speed.py)
         self.isTrain = True
         return parser
 

@@ -5,25 +5,24 @@ so they are compared on the same machine at the same moment.
     python scripts/benchmark.py --models crossnet --variants "fp32:;bf16:--precision bf16;all:--precision bf16 --channels_last --compile"
 
 Prints a markdown table: training iterations/s, the FLOPs of one training step and the FLOP/s
-achieved, as a fraction of the device's peak for the step's precision (util/roofline.py, measured
+achieved, as a fraction of the device's peak for the step's precision (scripts/roofline.py, measured
 in the same run), inference images/s (A->B), peak memory, and each speed relative to the first row
 (the reference configuration). Each model runs once per variant (name:train.py options,
-util/speed.py), so speed options are compared in one run. --profile adds where each step's time goes.
+training/speed.py), so speed options are compared in one run. --profile adds where each step's time goes.
 """
 import argparse
 import os
 import resource
-import sys
 import time
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from models import create_model  # noqa: E402
-from options.train_options import TrainOptions  # noqa: E402
-from util import roofline, speed  # noqa: E402
-from util.errors import run_cli  # noqa: E402
+from models import create_model
+from options.train_options import TrainOptions
+from scripts import roofline
+from training import speed
+from util.errors import run_cli
 
 
 def peak_memory_mb(device):

@@ -4,7 +4,7 @@
     python scripts/compare.py --names mine:crossnet,theirs:cycle_gan --dataroot ... --include_real_baseline
 
 Each experiment's --model and architecture (--netG, --ngf, --norm, --crop_size, the model's own
-options, ...) are read from <checkpoints_dir>/<name>/train_opt.txt; `name:model` names the model
+options, ...) are read from <checkpoints_dir>/<name>/train_opt.json; `name:model` names the model
 where that file is missing or says otherwise. The first --num_test inputs of the source domain of
 --direction are translated by every model (in eval mode, as test.py --eval) and measured:
 - FID and KID against the real target test set (the field's protocol: horse2zebra's 120 testA
@@ -25,25 +25,23 @@ and prints the table and the time the evaluation took.
 import argparse
 import contextlib
 import io
+import json
 import os
 import re
-import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
-
-import models  # noqa: E402
-from metrics import ImageSource, compute_metrics  # noqa: E402
-from metrics.image_source import to_uint8  # noqa: E402
-from metrics.test_set import TestSet  # noqa: E402
-from metrics.translate import input_transform, translate  # noqa: E402
-from options.base_options import parse_gpu_ids  # noqa: E402
-from options.test_options import TestOptions  # noqa: E402
-from scripts.evaluate import write_outputs  # noqa: E402
-from util import html, util  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
+import models
+from metrics import ImageSource, compute_metrics
+from metrics.image_source import to_uint8
+from metrics.outputs import write_outputs
+from metrics.test_set import TestSet
+from metrics.translate import input_transform, translate
+from options.base_options import options_file, parse_gpu_ids
+from options.test_options import TestOptions
+from util import html, util
+from util.errors import UserError, run_cli
 
 SET_METRICS = ('fid', 'kid', 'domain')
 PAIRED_METRICS = ('l1', 'psnr', 'ssim')
@@ -92,37 +90,30 @@ def parse_args(argv=None):
     return opt
 
 
-def read_train_options(path):
-    """{option: value text} from a train_opt.txt written by BaseOptions.save_options."""
-    values = {}
-    with open(path) as f:
-        for line in f:
-            key, sep, rest = line.strip().partition(': ')
-            if sep and not key.startswith('-'):
-                values[key] = rest.split('\t[default:')[0].strip()
-    return values
-
-
 def test_arguments(name, model, opt):
     """The test-option list that rebuilds experiment `name` as it was trained."""
-    path = os.path.join(opt.checkpoints_dir, name, 'train_opt.txt')
-    if not os.path.isdir(os.path.join(opt.checkpoints_dir, name)):
+    run_dir = os.path.join(opt.checkpoints_dir, name)
+    if not os.path.isdir(run_dir):
         raise UserError(f'--names: no experiment {name} in {opt.checkpoints_dir} (check --checkpoints_dir)')
-    trained = read_train_options(path) if os.path.isfile(path) else {}
+    path = options_file(run_dir)
+    trained = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            trained = json.load(f)
     model = model or trained.get('model')
     if not model:
-        raise UserError(f'{path} not found: give the model as {name}:<model> in --names')
+        raise UserError(f'{path} not found (train.py writes it): give the model as {name}:<model> in --names')
     own = models.get_option_setter(model)(argparse.ArgumentParser(add_help=False), False)._actions
     carried = set(CARRIED) | {a.dest for a in own}
     args = ['--model', model, '--name', name, '--checkpoints_dir', opt.checkpoints_dir, '--dataroot', opt.dataroot,
             '--epoch', opt.epoch, '--gpu_ids', opt.gpu_ids]
     for key, value in trained.items():
-        if key in carried and value != 'None':
-            if value in ('True', 'False'):  # a switch (store_true)
-                args += [f'--{key}'] if value == 'True' else []
+        if key in carried and value is not None:
+            if isinstance(value, bool):  # a switch (store_true)
+                args += [f'--{key}'] if value else []
             else:
-                args += [f'--{key}', value]
-    args += ['--load_size', trained.get('crop_size', '256')]
+                args += [f'--{key}', str(value)]
+    args += ['--load_size', str(trained.get('crop_size', 256))]
     return args, trained.get('direction', 'AtoB')
 
 

@@ -13,19 +13,14 @@ the right reference for aligned data. Paired metrics match images by name.
 Prints a table and writes <out>.json and <out>.csv (<out>_per_image.csv for paired metrics).
 """
 import argparse
-import csv
-import json
-import math
 import os
 import re
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
-
-from metrics import ImageSource, compute_metrics, list_metrics  # noqa: E402
-from metrics.image_source import image_paths  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import stem  # noqa: E402
+from metrics import ImageSource, compute_metrics, list_metrics
+from metrics.image_source import image_paths
+from metrics.outputs import write_outputs
+from util.errors import UserError, run_cli
+from util.image_files import stem
 
 # The visual names upstream models save: real_A, fake_B, rec_A, idt_B, ... and test_model's real / fake.
 VISUAL_SUFFIX = re.compile(r'_((?:real|fake|rec|idt)(?:_[A-Za-z0-9]+)?)$')
@@ -84,36 +79,6 @@ def comparisons(opt):
         raise UserError(f'{folder}: no *_fake_X images with matching *_real_X; pass --real DIR')
     return [(f'{s} vs real_{s[5:]}', ImageSource.from_folder(folder, s), ImageSource.from_folder(folder, 'real_' + s[5:]))
             for s in pairs]
-
-
-def finite_or_none(value):
-    """JSON has no inf / nan (PSNR of identical images is inf): write null instead."""
-    return value if math.isfinite(value) else None
-
-
-def write_outputs(prefix, rows):
-    """<prefix>.json with everything, <prefix>.csv with one row per comparison, and
-    <prefix>_per_image.csv when a paired metric gave per-image values."""
-    os.makedirs(os.path.dirname(os.path.abspath(prefix)), exist_ok=True)
-    with open(prefix + '.json', 'w') as f:
-        json.dump([{**row, 'scores': {k: finite_or_none(v) for k, v in row['scores'].items()},
-                    'per_image': {key: {k: finite_or_none(v) for k, v in values.items()}
-                                  for key, values in row['per_image'].items()}} for row in rows], f, indent=1)
-    score_names = list(dict.fromkeys(k for row in rows for k in row['scores']))
-    with open(prefix + '.csv', 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['comparison', 'fake', 'real', 'n_fake', 'n_real'] + score_names)
-        for row in rows:
-            writer.writerow([row['name'], row['fake'], row['real'], row['n_fake'], row['n_real']]
-                            + [row['scores'].get(k, '') for k in score_names])
-    paired_names = list(dict.fromkeys(k for row in rows for values in row['per_image'].values() for k in values))
-    if paired_names:
-        with open(prefix + '_per_image.csv', 'w', newline='') as f:
-            writer = csv.writer(f)
-            writer.writerow(['comparison', 'image'] + paired_names)
-            for row in rows:
-                for key, values in row['per_image'].items():
-                    writer.writerow([row['name'], key] + [values.get(k, '') for k in paired_names])
 
 
 def print_table(rows):

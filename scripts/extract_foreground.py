@@ -17,9 +17,8 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
-from util.errors import run_cli  # noqa: E402
-from util.image_files import list_images, load_image, stem  # noqa: E402
+from util.errors import run_cli
+from util.image_files import list_images, load_image, stem
 
 WHITE_LUMINANCE = 243  # the paper's "nearly white" threshold
 

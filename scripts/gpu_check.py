@@ -17,14 +17,13 @@ import time
 
 import torch
 
+import train
+from data import create_dataset
+from options.train_options import TrainOptions
+from scripts import benchmark, roofline
+from util.errors import UserError, run_cli
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-import train  # noqa: E402
-from data import create_dataset  # noqa: E402
-from options.train_options import TrainOptions  # noqa: E402
-from scripts import benchmark  # noqa: E402
-from util import roofline  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
 
 VARIANTS = 'fp32:;bf16:--precision bf16;bf16+cl:--precision bf16 --channels_last;bf16+cl+compile:--precision bf16 --channels_last --compile {backend}'
 

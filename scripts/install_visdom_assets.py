@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-from util.errors import UserError, run_cli  # noqa: E402
+from util.errors import UserError, run_cli
 
+REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE = REPO / '.cache' / 'visdom_assets'
 MATHJAX_FILES = ('MathJax.js', 'config/Safe.js', 'config/TeX-AMS-MML_HTMLorMML.js',
                  'extensions/Safe.js', 'jax/output/SVG/config.js', 'jax/output/SVG/jax.js',

@@ -7,19 +7,17 @@ Every option of base/train/test, then per model and per data set the options it 
 defaults it changes (`modify_commandline_options`), for training and for testing.
 """
 import argparse
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-import data  # noqa: E402
-import models  # noqa: E402
-from options.base_options import BaseOptions, _Parser  # noqa: E402
-from options.test_options import TestOptions  # noqa: E402
-from options.train_options import TrainOptions  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.util import atomic_write_text  # noqa: E402
+import data
+import models
+from options.base_options import BaseOptions, _Parser
+from options.test_options import TestOptions
+from options.train_options import TrainOptions
+from util.errors import UserError, run_cli
+from util.util import atomic_write_text
 
+REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / 'docs' / 'OPTIONS.md'
 HEADER = '''# Options reference
 

@@ -3,9 +3,9 @@
     python scripts/make_screenshots.py [--out docs/images] [--work /tmp/screens]
 
 Makes the synthetic data set (datasets/make_synthetic.py), starts a real visdom server on a free
-localhost port (util.browser.visdom_server, offline), trains a small CycleGAN on the CPU with live
+localhost port (scripts.browser.visdom_server, offline), trains a small CycleGAN on the CPU with live
 previews and --use_tensorboard on, and photographs the visdom page, the HTML report and a TensorBoard
-server's page of the run (util.browser.tensorboard_server) in headless Chromium. The PNGs
+server's page of the run (scripts.browser.tensorboard_server) in headless Chromium. The PNGs
 are reduced to a 256-colour palette so each stays well under 300 KB.
 """
 import argparse
@@ -16,11 +16,11 @@ from pathlib import Path
 
 from PIL import Image
 
+import train
+from scripts import browser
+from util.errors import run_cli
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-import train  # noqa: E402
-from util import browser  # noqa: E402
-from util.errors import run_cli  # noqa: E402
 
 ENV = 'main'
 NAME = 'synthetic_cyclegan'

@@ -11,12 +11,9 @@ agree too, so runs of different lengths are never averaged together.
 """
 import argparse
 import csv
-import os
 import statistics
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
-from util.errors import UserError, run_cli  # noqa: E402
+from util.errors import UserError, run_cli
 
 
 def parse_args(argv=None):

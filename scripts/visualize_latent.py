@@ -17,15 +17,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from data import create_dataset  # noqa: E402
-from models import create_model, networks  # noqa: E402
-from options.test_options import TestOptions  # noqa: E402
-from util import html  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import stem  # noqa: E402
-from util.util import tensor2im  # noqa: E402
+from data import create_dataset
+from models import create_model, networks
+from options.test_options import TestOptions
+from util import html
+from util.errors import UserError, run_cli
+from util.image_files import stem
+from util.util import tensor2im
 
 COLUMNS = ('input', 'latent PCA', 'latent magnitude', 'output')
 

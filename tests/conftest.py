@@ -19,7 +19,7 @@ if ROOT not in sys.path:
 
 import torch  # noqa: E402
 
-from util import stop  # noqa: E402
+from training import stop  # noqa: E402
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
@@ -99,7 +99,7 @@ def aligned_root(tmp_path):
 def chromium():
     """Chromium's path for the tests that render pages: required in CI, elsewhere its absence skips
     with the fix."""
-    from util import browser
+    from scripts import browser
     path = browser.find_chromium()
     if path is None and not os.environ.get('CI'):
         pytest.skip('chromium not on PATH (install it with .ci/install_browser.sh); '

@@ -3,7 +3,7 @@ of a step and the fraction of the peak measured in the same run."""
 import torch
 
 from scripts import benchmark
-from util import roofline
+from scripts import roofline
 
 
 def test_one_row_per_model_and_variant(tmp_path, capsys):

@@ -10,7 +10,7 @@ from PIL import Image
 import test as test_script
 import train
 from conftest import TINY, write_images
-from util.color import decode_lab, encode_lab, lab_to_rgb, rgb_to_lab
+from data.color import decode_lab, encode_lab, lab_to_rgb, rgb_to_lab
 from util.errors import UserError
 
 

@@ -46,3 +46,13 @@ def test_commands_run_the_tools(installed, tmp_path):
     made = subprocess.run([str(installed / 'bin' / 'crossnet-make-synthetic'), '--help'], cwd=str(tmp_path),
                           capture_output=True, text=True, env=env)
     assert made.returncode == 0 and '--out' in made.stdout
+
+
+@pytest.mark.parametrize('tool', ['scripts/compare.py', 'scripts/evaluate.py', 'scripts/visualize_latent.py',
+                                  'datasets/make_unpaired.py'])
+def test_tools_run_by_path_import_the_installed_toolkit(installed, tmp_path, tool):
+    """`python scripts/x.py` from another folder: the tool's own folder is on sys.path, the packages come
+    from the editable install, none from a path the tool sets."""
+    run = subprocess.run([str(installed / 'bin' / 'python'), os.path.join(ROOT, tool), '--help'], cwd=str(tmp_path),
+                         capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': ''})
+    assert run.returncode == 0 and '--help' in run.stdout, run.stderr

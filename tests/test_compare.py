@@ -109,6 +109,12 @@ def test_one_line_errors(trained, names, message):
         run(trained, '--metrics', 'l1', names=names)
 
 
+def test_run_folder_without_saved_options(trained):
+    os.makedirs(os.path.join(trained['checkpoints'], 'bare'), exist_ok=True)
+    with pytest.raises(UserError, match=r'bare/train_opt.json not found \(train.py writes it\): give the model as bare:<model>'):
+        run(trained, '--metrics', 'l1', names='bare')
+
+
 def test_missing_checkpoint(trained):
     with pytest.raises(UserError, match=r'7_net_G_A.pth not found; available --epoch values: 1, latest'):
         run(trained, '--metrics', 'l1', '--epoch', '7', names='tiny_cyclegan')

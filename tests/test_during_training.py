@@ -14,7 +14,8 @@ from metrics import during_training
 from metrics.metric_main import MetricReport
 from metrics.translate import measuring
 from tests.conftest import TINY, load_tool
-from util import run_record, train_state
+from training import train_state
+from util import run_record
 from util.errors import UserError
 
 EPOCHS = ['--n_epochs', '3', '--seed', '0', '--save_epoch_freq', '100']

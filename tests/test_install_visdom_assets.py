@@ -1,14 +1,10 @@
 """The installer's table stays in step with the files visdom's own build step would download,
 so a visdom upgrade that adds an asset fails here instead of at a user's first offline start."""
 import ast
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / 'scripts')]
-import install_visdom_assets as installer  # noqa: E402
+from scripts import install_visdom_assets as installer
 
 
 def build_step_files():

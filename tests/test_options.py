@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -64,6 +65,8 @@ def test_options_saved_with_non_defaults_marked(tmp_path):
     options.save_options(opt)
     text = (tmp_path / 'ck' / 'run' / 'train_opt.txt').read_text()
     assert 'ngf: 8' in text and '[default: 64]' in text
+    values = json.loads((tmp_path / 'ck' / 'run' / 'train_opt.json').read_text())
+    assert values['ngf'] == 8 and values['no_flip'] is False and 'explicit' not in values
 
 
 def test_explicit_options_are_recorded(tmp_path):

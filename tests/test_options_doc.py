@@ -1,9 +1,5 @@
 """docs/OPTIONS.md is generated from the parsers; the committed file must match them."""
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'scripts'))
-import make_options_doc  # noqa: E402
+from scripts import make_options_doc
 
 
 def test_committed_options_doc_is_current():

@@ -1,4 +1,4 @@
-"""The start-up resume policy (util/resume.py): a trained run is never replaced quietly, and
+"""The start-up resume policy (training/resume.py): a trained run is never replaced quietly, and
 `--continue_train auto` is one command line for the first start and every restart."""
 import pytest
 import torch

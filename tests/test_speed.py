@@ -1,4 +1,4 @@
-"""util/speed.py: --precision bf16, --channels_last and --compile change how a step runs, not what it
+"""training/speed.py: --precision bf16, --channels_last and --compile change how a step runs, not what it
 computes (up to bf16 rounding), and leave checkpoints as without them."""
 import pytest
 import torch
@@ -7,7 +7,7 @@ import train
 from conftest import TINY
 from models import create_model
 from options.train_options import TrainOptions
-from util import speed
+from training import speed
 
 
 def built(root, tmp_path, *args):

@@ -1,4 +1,4 @@
-"""SIGTERM/SIGINT (util/stop.py): the step in progress ends, the state is saved as at
+"""SIGTERM/SIGINT (training/stop.py): the step in progress ends, the state is saved as at
 --save_latest_freq, the run exits with 128 + the signal, and the same command line goes on exactly."""
 import os
 import signal
@@ -137,7 +137,7 @@ import os, signal, sys, time
 sys.path.insert(0, os.getcwd())
 import torch
 import train
-from util import stop
+from training import stop
 from util.errors import run_cli
 
 where, signum, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]

@@ -1,10 +1,10 @@
-"""util/threads.py: loader workers and torch threads fit the cores, explicit choices are kept, and
+"""training/threads.py: loader workers and torch threads fit the cores, explicit choices are kept, and
 the choice is said once."""
 import torch
 
 from data import create_dataset
 from options.train_options import TrainOptions
-from util import threads
+from training import threads
 
 
 def test_two_cores_get_no_workers_beside_two_torch_threads():

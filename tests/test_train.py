@@ -9,7 +9,8 @@ from PIL import Image
 import test as test_script
 import train
 from conftest import TINY, fill_disk, make_read_only, shared_dataset, slice_of
-from util import html, train_state
+from training import train_state
+from util import html
 from util.errors import UserError, run_cli
 from util.visualizer import Visualizer
 

@@ -12,7 +12,8 @@ import torch
 
 import train
 from conftest import TINY
-from util import run_record, train_state
+from training import train_state
+from util import run_record
 from util.errors import UserError
 
 # 3 epochs (the last with a decaying rate) and a pool small enough to fill and swap images

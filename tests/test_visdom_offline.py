@@ -3,17 +3,12 @@ serves every asset its page names, keeps what the Python API pushes, and a real 
 import html.parser
 import json
 import re
-import sys
 import urllib.parse
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / 'scripts')]
-import install_visdom_assets  # noqa: E402
-from util import browser  # noqa: E402
+from scripts import browser, install_visdom_assets
 
 visdom = pytest.importorskip('visdom')
 ENV = 'offline_test'

@@ -10,7 +10,8 @@ import pytest
 import train
 from conftest import TINY
 from options.train_options import TrainOptions
-from util import browser, progress
+from scripts import browser
+from util import progress
 from util.visualizer import Visualizer
 
 visdom = pytest.importorskip('visdom')

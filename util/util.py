@@ -263,6 +263,22 @@ def atomic_write_text(path, text):
     atomic_write(path, lambda f: f.write(text.encode('utf-8')))
 
 
+def unwrap(net):
+    """The plain module under DataParallel / DistributedDataParallel / torch.compile wrappers."""
+    while True:
+        if isinstance(net, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
+            net = net.module
+        elif hasattr(net, '_orig_mod'):
+            net = net._orig_mod
+        else:
+            return net
+
+
+def cpu_state_dict(net):
+    """The plain module's state as CPU tensors: what a checkpoint file holds."""
+    return {k: v.detach().cpu() for k, v in unwrap(net).state_dict().items()}
+
+
 def seed_everything(seed):
     """Seed Python, NumPy and torch (CPU and CUDA) and ask cuDNN for deterministic kernels."""
     random.seed(seed)

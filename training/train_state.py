@@ -16,11 +16,11 @@ import os
 import torch
 from torch.optim import lr_scheduler
 
-from models.base_model import cpu_state_dict, unwrap
-from util import distributed, resume, rng
+from training import resume
+from util import distributed, rng
 from util.errors import UserError
 from util.image_pool import ImagePool
-from util.util import atomic_torch_save, together
+from util.util import atomic_torch_save, cpu_state_dict, together, unwrap
 
 
 KEYS = ('epoch', 'total_iters', 'epoch_iter', 'networks', 'optimizers', 'plateau', 'pools', 'data', 'rng', 'history')
