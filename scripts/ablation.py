@@ -22,19 +22,17 @@ import io
 import json
 import os
 import subprocess
-import sys
 
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)  # run from anywhere
-from metrics import ImageSource  # noqa: E402
-from scripts import compare, experiment  # noqa: E402
-from scripts.experiment import Run, budget  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_grid import image_grid  # noqa: E402
-from util.run_record import final_losses, path_of  # noqa: E402
-from util.util import atomic_write_text  # noqa: E402
+from metrics import ImageSource
+from scripts import compare, experiment
+from scripts.experiment import Run, budget
+from util.errors import UserError, run_cli
+from scripts.image_grid import image_grid
+from util.run_record import final_losses, path_of
+from util.util import atomic_write_text
 
 DIRECTIONS = ('AtoB', 'BtoA')
 

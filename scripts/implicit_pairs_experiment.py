@@ -30,20 +30,18 @@ import argparse
 import csv
 import json
 import os
-import sys
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python scripts/...` finds the toolkit
-from metrics import ImageSource, compute_metrics  # noqa: E402
-from models import available_models  # noqa: E402
-from options.base_options import parse_gpu_ids  # noqa: E402
-from scripts import experiment  # noqa: E402
-from scripts.experiment import Run, budget  # noqa: E402
-from util import run_record  # noqa: E402
-from util.errors import UserError, run_cli  # noqa: E402
-from util.image_files import list_images, stem  # noqa: E402
+from metrics import ImageSource, compute_metrics
+from models import available_models
+from options.base_options import parse_gpu_ids
+from scripts import experiment
+from scripts.experiment import Run, budget
+from util import run_record
+from util.errors import UserError, run_cli
+from util.image_files import list_images, stem
 
 BUDGET = ('load_size', 'crop_size', 'ngf', 'ndf', 'n_epochs', 'n_epochs_decay', 'max_dataset_size')
 METRICS = ('L1', 'PSNR', 'SSIM', 'FID', 'KID')
