@@ -117,12 +117,11 @@ class BaseOptions:
         """Write the printed options to <checkpoints_dir>/<name>/<phase>_opt.txt, for people, and
         their values to <phase>_opt.json, for tools (options_file). The entry scripts call it only
         once the data, the model and any checkpoint have been checked, so a command that fails
-        leaves the experiment's folder as it was. Temporary files that a killed run left there are
-        removed now."""
+        leaves the experiment's folder as it was (temporary files a killed run left there are
+        tidied where the folder is first read: training/resume.py for train.py, test.py itself)."""
         if distributed.is_main():
             expr_dir = os.path.join(opt.checkpoints_dir, opt.name)
             util.mkdirs(expr_dir)
-            util.remove_temporaries(expr_dir)
             util.atomic_write_text(os.path.join(expr_dir, f'{opt.phase}_opt.txt'), self.message + '\n')
             util.atomic_write_text(options_file(expr_dir, opt.phase), json.dumps(resolved(opt), indent=1, default=str) + '\n')
 
