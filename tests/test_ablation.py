@@ -67,8 +67,8 @@ def test_two_presets_end_to_end_then_resume(tmp_path, capsys):
     table = (out / 'ablation.md').read_text()
     assert table.index('| gan_id | GAN+Id | AtoB |') < table.index('| full | all three (CrossNet) | BtoA |')
     assert '(grid.png)' in table
-    with Image.open(out / 'grid.png') as grid:  # 2 rows at 2x of 32 px, input + 2 runs
-        assert grid.size == (3 * 64, 14 + 2 * 64)
+    with Image.open(out / 'grid.png') as grid:  # 2 inputs of each direction at 2x of 32 px, input + 2 runs
+        assert grid.size == (3 * 64, 14 + 2 * 2 * 64)
     assert (out / 'gan_id' / 'test_latest' / 'index.html').is_file()
     assert (out / 'compare_AtoB' / 'index.html').is_file() and (out / 'compare_BtoA' / 'index.html').is_file()
     with open(out / 'ablation.csv') as f:
