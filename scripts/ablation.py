@@ -25,12 +25,11 @@ import subprocess
 
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 from metrics import ImageSource
 from scripts import compare, experiment
-from scripts.experiment import Run, budget
-from util.errors import UserError, run_cli
+from scripts.experiment import ROOT, Run, budget
 from scripts.image_grid import image_grid
+from util.errors import UserError, run_cli
 from util.run_record import final_losses, path_of
 from util.util import atomic_write_text
 

@@ -4,9 +4,9 @@ run needs to go on as if it had never stopped. --continue_train reads it.
 One file, written atomically, holds the networks, optimizer moments, plateau scheduler, counters,
 image-pool contents, the data order and every RNG state. It and the per-network files of the same
 save are one set (util.together): a kill at any moment leaves every file of the previous save or
-every file of this one, never a mix, so --continue_train and test.py load one step's weights. A run resumed from it ends with the same
-weights, bit for bit on CPU, as one that never stopped, whether it was saved at the end of an epoch
-or in the middle of one (the loader then skips the samples already trained on: data/sampling.py).
+every file of this one, never a mix, so --continue_train and test.py load one step's weights. A
+run resumed from it ends with the same weights, bit for bit on CPU, as one that never stopped,
+whether it was saved at the end of an epoch or in the middle of one (the loader then skips the samples already trained on: data/sampling.py).
 Under torchrun, pools, data order and RNG states are kept for each process (util/distributed.py).
 
 Linear/step/cosine schedules are functions of --epoch_count (networks.get_scheduler), so only
