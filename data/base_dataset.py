@@ -2,10 +2,9 @@
 import random
 from abc import ABC, abstractmethod
 
-import numpy as np
 import torch.utils.data as data
 import torchvision.transforms as transforms
-from PIL import Image
+import torchvision.transforms.functional as F
 
 
 class BaseDataset(data.Dataset, ABC):
@@ -37,8 +36,8 @@ def get_params(opt, size):
     elif opt.preprocess == 'scale_width_and_crop':
         new_w = opt.load_size
         new_h = opt.load_size * h // w
-    x = random.randint(0, np.maximum(0, new_w - opt.crop_size))
-    y = random.randint(0, np.maximum(0, new_h - opt.crop_size))
+    x = random.randint(0, max(0, new_w - opt.crop_size))
+    y = random.randint(0, max(0, new_h - opt.crop_size))
     flip = random.random() > 0.5
     return {'crop_pos': (x, y), 'flip': flip}
 
@@ -63,7 +62,7 @@ def get_transform(opt, params=None, grayscale=False, method=transforms.Interpola
         if params is None:
             transform_list.append(transforms.RandomHorizontalFlip())
         elif params['flip']:
-            transform_list.append(transforms.Lambda(lambda img: _flip(img, params['flip'])))
+            transform_list.append(transforms.Lambda(F.hflip))
     if convert:
         transform_list.append(transforms.ToTensor())
         channels = 1 if grayscale else 3
@@ -79,7 +78,7 @@ def _make_power_2(img, base, method=transforms.InterpolationMode.BICUBIC):
     if h == oh and w == ow:
         return img
     _print_size_warning(ow, oh, w, h)
-    return img.resize((w, h), _pil_method(method))
+    return F.resize(img, [h, w], method)
 
 
 def _scale_width(img, target_size, crop_size, method=transforms.InterpolationMode.BICUBIC):
@@ -88,7 +87,7 @@ def _scale_width(img, target_size, crop_size, method=transforms.InterpolationMod
         return img
     w = target_size
     h = int(max(target_size * oh / ow, crop_size))
-    return img.resize((w, h), _pil_method(method))
+    return F.resize(img, [h, w], method)
 
 
 def _crop(img, pos, size):
@@ -97,16 +96,6 @@ def _crop(img, pos, size):
     if ow > size or oh > size:
         return img.crop((x1, y1, x1 + size, y1 + size))
     return img
-
-
-def _flip(img, flip):
-    return img.transpose(Image.FLIP_LEFT_RIGHT) if flip else img
-
-
-def _pil_method(method):
-    names = {transforms.InterpolationMode.BICUBIC: Image.BICUBIC, transforms.InterpolationMode.BILINEAR: Image.BILINEAR,
-             transforms.InterpolationMode.NEAREST: Image.NEAREST}
-    return names.get(method, method)
 
 
 def _print_size_warning(ow, oh, w, h):

@@ -9,10 +9,8 @@ from util.image_files import IMAGE_SUFFIXES, is_image_name, list_images, load_im
 
 # upstream's name and form (each suffix in both cases); a name matches in any case
 IMG_EXTENSIONS = [e for ext in IMAGE_SUFFIXES for e in (ext, ext.upper())]
-
-
-def is_image_file(filename):
-    return is_image_name(filename)
+is_image_file = is_image_name
+default_loader = load_image
 
 
 def make_dataset(dir, max_dataset_size=float("inf")):
@@ -24,10 +22,6 @@ def make_dataset(dir, max_dataset_size=float("inf")):
     if not images:
         raise UserError(f'{dir} holds no images (looked for {", ".join(IMAGE_SUFFIXES)})')
     return images[:min(max_dataset_size, len(images))]
-
-
-def default_loader(path):
-    return load_image(path)
 
 
 class ImageFolder(data.Dataset):

@@ -164,14 +164,10 @@ def realise(opt, op, source, out, number, write=True):
     origin = source if split else next(p for p in source if p)
     name = f'{number:04d}_{os.path.splitext(os.path.basename(origin))[0]}.png'
     src, dst = (0, 1) if opt.pseudo_direction == 'AtoB' else (1, 0)
-    images = {}
-    if write:
-        images = dict(enumerate(split_ab(load_image(source), source))) if split else {}
-        if op:
-            x = images[src] if split else load_image(paths[src])
-            images = {src: x} if split else {}
-            images[dst] = op(x, **_op_params(opt))
-    written = (({src} if split else set()) | {dst}) if op else ({0, 1} if split else set())
+    images = dict(enumerate(split_ab(load_image(source), source))) if write and split else {}
+    if write and op:
+        images[dst] = op(images[src] if split else load_image(paths[src]), **_op_params(opt))
+    written = ({0, 1} if split else set()) | ({dst} if op else set())  # a given file is used where it is
     for side in written:
         os.makedirs(os.path.join(out, SIDES[side]), exist_ok=True)
         paths[side] = os.path.join(out, SIDES[side], name)

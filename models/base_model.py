@@ -149,7 +149,9 @@ class BaseModel(ABC):
         except Exception as exc:
             raise UserError(f'checkpoint {path} is unreadable ({type(exc).__name__}); it may be truncated') from None
         state_dict = adapt_state_dict(state_dict, net)
-        missing, unexpected = _key_mismatch(net.state_dict(), state_dict)
+        expected = net.state_dict()
+        missing = [k for k in expected if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in expected]
         if missing or unexpected:
             raise UserError(f'checkpoint {path} does not fit the network built from the options '
                             f'(check --netG/--netD/--ngf/--ndf/--norm/--input_nc/--output_nc/--no_dropout): '
@@ -200,28 +202,18 @@ def adapt_state_dict(state_dict, net):
     return state_dict
 
 
-def _key_mismatch(expected, given):
-    missing = [k for k in expected if k not in given]
-    unexpected = [k for k in given if k not in expected]
-    return missing, unexpected
-
-
 def _what_is_there(path):
     """Why `path` is missing, said by what the folder holds: other nets saved under the same label
     mean another --model (or a missing --model_suffix); other labels, another --epoch."""
     folder, file = os.path.split(path)
+    if not os.path.isdir(folder):
+        return f' (no folder {folder}: check --name and --checkpoints_dir)'
+    saved = [f for f in os.listdir(folder) if '_net_' in f and f.endswith('.pth')]
     label = file.split('_net_')[0]
-    nets = sorted(f[len(label) + 5:-4] for f in os.listdir(folder) if f.startswith(f'{label}_net_')
-                  and f.endswith('.pth')) if os.path.isdir(folder) else []
+    nets = sorted(f[len(label) + 5:-4] for f in saved if f.startswith(f'{label}_net_'))
     if nets:
         return (f'; the folder holds nets {", ".join(nets)} for --epoch {label}: it was trained with another '
                 f'--model (check --model; for --model test, --model_suffix picks one, e.g. --model_suffix _A '
                 f'loads G_A)')
-    return _available_epochs(folder)
-
-
-def _available_epochs(folder):
-    if not os.path.isdir(folder):
-        return f' (no folder {folder}: check --name and --checkpoints_dir)'
-    epochs = sorted({f.split('_net_')[0] for f in os.listdir(folder) if '_net_' in f and f.endswith('.pth')})
+    epochs = sorted({f.split('_net_')[0] for f in saved})
     return f'; available --epoch values: {", ".join(epochs)}' if epochs else ' (the folder holds no checkpoints: check --name)'

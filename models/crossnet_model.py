@@ -113,6 +113,8 @@ class CrossNetModel(BaseModel):
 
     def __init__(self, opt):
         BaseModel.__init__(self, opt)
+        gpu_ids = getattr(self, 'gpu_ids', None)  # the late-2025 API has none, nor that argument
+        self._gpu_args = [] if gpu_ids is None else [gpu_ids]
         norm_layer = networks.get_norm_layer(opt.norm)
         # G_A (A->B) and G_B are upstream's generator, so a saved G_A loads in `--model test --netG
         # resnet_9blocks`; they are exported at save time only: not in model_names, so no parameter is
@@ -141,10 +143,8 @@ class CrossNetModel(BaseModel):
         for name in ('T_ab', 'T_ba'):
             blocks = [networks.ResnetBlock(latent, 'reflect', norm_layer, not opt.no_dropout, conv_bias) for _ in range(opt.n_blocks_T)]
             setattr(self, 'net' + name, self._init(torch.nn.Sequential(*blocks)))
-        gpu_ids = getattr(self, 'gpu_ids', None)
-        extra = [] if gpu_ids is None else [gpu_ids]
-        self.netQ_a = networks.define_D(opt.input_nc, opt.ndf, opt.netD, opt.n_layers_D, opt.norm, opt.init_type, opt.init_gain, *extra)
-        self.netQ_b = networks.define_D(opt.output_nc, opt.ndf, opt.netD, opt.n_layers_D, opt.norm, opt.init_type, opt.init_gain, *extra)
+        self.netQ_a = networks.define_D(opt.input_nc, opt.ndf, opt.netD, opt.n_layers_D, opt.norm, opt.init_type, opt.init_gain, *self._gpu_args)
+        self.netQ_b = networks.define_D(opt.output_nc, opt.ndf, opt.netD, opt.n_layers_D, opt.norm, opt.init_type, opt.init_gain, *self._gpu_args)
         self.model_names += ['T_ab', 'T_ba', 'Q_a', 'Q_b']
 
         self.loss_names = [t for t in TERMS if t in self.weights]
@@ -169,11 +169,7 @@ class CrossNetModel(BaseModel):
         self.optimizers = [self.optimizer_G, self.optimizer_D]
 
     def _init(self, net):
-        """networks.init_net with gpu_ids only where the running API has it (the late-2025 one dropped it)."""
-        gpu_ids = getattr(self, 'gpu_ids', None)
-        if gpu_ids is None:
-            return networks.init_net(net, self.opt.init_type, self.opt.init_gain)
-        return networks.init_net(net, self.opt.init_type, self.opt.init_gain, gpu_ids)
+        return networks.init_net(net, self.opt.init_type, self.opt.init_gain, *self._gpu_args)
 
     def set_input(self, input):
         AtoB = self.opt.direction == 'AtoB'

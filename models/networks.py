@@ -18,9 +18,7 @@ __all__ = ['Identity', 'get_norm_layer', 'get_scheduler', 'init_weights', 'init_
            'UnetSkipConnectionBlock', 'NLayerDiscriminator', 'PixelDiscriminator']
 
 
-class Identity(nn.Module):
-    def forward(self, x):
-        return x
+Identity = nn.Identity  # upstream's name; it ignores the channel count a norm layer is built with
 
 
 def get_norm_layer(norm_type='instance'):
@@ -30,19 +28,15 @@ def get_norm_layer(norm_type='instance'):
     if norm_type == 'instance':
         return functools.partial(nn.InstanceNorm2d, affine=False, track_running_stats=False)
     if norm_type == 'none':
-        return lambda x: Identity()
+        return Identity
     raise NotImplementedError(f'normalization layer [{norm_type}] is not found')
 
 
 def get_scheduler(optimizer, opt):
     """Learning-rate schedule by --lr_policy, stepped once per epoch after the optimizer steps.
-
-    linear: constant for n_epochs, then linear decay to zero over n_epochs_decay; step: x0.1
-    every lr_decay_iters epochs; cosine: half a cosine over all n_epochs + n_epochs_decay epochs,
-so every epoch learns (it would reach zero after the last one); plateau: x0.2 when the
-    model's `metric` stalls. linear/step/cosine count from --epoch_count, so a continued run
-    resumes at the right learning rate.
-    """
+    cosine spans all n_epochs + n_epochs_decay epochs, so the last one still learns; plateau
+    follows the model's `metric`. The others count from --epoch_count, so a continued run
+    resumes at the right learning rate."""
     start = opt.epoch_count - 1
 
     def linear(step):

@@ -18,7 +18,6 @@ class TestModel(BaseModel):
 
     def __init__(self, opt):
         BaseModel.__init__(self, opt)
-        self.loss_names = []
         self.visual_names = ['real', 'fake']
         self.model_names = ['G' + opt.model_suffix]
         self.netG = networks.define_G(opt.input_nc, opt.output_nc, opt.ngf, opt.netG, opt.norm,

@@ -27,9 +27,6 @@ class _Parser(argparse.ArgumentParser):
 class BaseOptions:
     """Defines the options, resolves them against the chosen model/data set, prints and saves them."""
 
-    def __init__(self):
-        self.initialized = False
-
     def initialize(self, parser):
         # basic parameters
         parser.add_argument('--dataroot', help='path to images (should have subfolders trainA, trainB, valA, valB, etc)')
@@ -69,7 +66,6 @@ class BaseOptions:
         parser.add_argument('--no_progress', action='store_true', help='no progress bars (they are drawn only on a terminal anyway); for logs')
         parser.add_argument('--verbose', action='store_true', help='if specified, print more debugging information')
         parser.add_argument('--suffix', default='', type=str, help='customized suffix: opt.name = opt.name + suffix: e.g., {model}_{netG}_size{load_size}')
-        self.initialized = True
         return parser
 
     def gather_options(self, args=None):
