@@ -64,18 +64,13 @@ def combine(fold_A, fold_B, fold_AB, num_imgs=1000000, use_AB=False, multiproces
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description='create image pairs')
-    parser.add_argument('--fold_A', dest='fold_A', help='input directory for image A', type=str,
-                        default='../dataset/50kshoes_edges')
-    parser.add_argument('--fold_B', dest='fold_B', help='input directory for image B', type=str,
-                        default='../dataset/50kshoes_jpg')
-    parser.add_argument('--fold_AB', dest='fold_AB', help='output directory', type=str,
-                        default='../dataset/test_AB')
-    parser.add_argument('--num_imgs', dest='num_imgs', help='number of images', type=int, default=1000000)
-    parser.add_argument('--use_AB', dest='use_AB', help='if true: (0001_A, 0001_B) to (0001_AB)',
-                        action='store_true')
-    parser.add_argument('--no_multiprocessing', dest='no_multiprocessing',
-                        help='If used, chooses single CPU execution instead of parallel execution',
-                        action='store_true', default=False)
+    parser.add_argument('--fold_A', help='input directory for image A', default='../dataset/50kshoes_edges')
+    parser.add_argument('--fold_B', help='input directory for image B', default='../dataset/50kshoes_jpg')
+    parser.add_argument('--fold_AB', help='output directory', default='../dataset/test_AB')
+    parser.add_argument('--num_imgs', help='number of images', type=int, default=1000000)
+    parser.add_argument('--use_AB', help='if true: (0001_A, 0001_B) to (0001_AB)', action='store_true')
+    parser.add_argument('--no_multiprocessing', action='store_true',
+                        help='If used, chooses single CPU execution instead of parallel execution')
     args = parser.parse_args(argv)
     for arg in vars(args):
         print(f'[{arg}] = ', getattr(args, arg))

@@ -1,18 +1,13 @@
 """Turn an aligned A|B data set (facades, maps) into a clean unpaired one with its pairs kept aside.
 
-An unpaired baseline made by splitting every A|B image into trainA and trainB would hide all the
-pairs in it, and the implicit-pairs experiment (issue 5) measures exactly what hidden pairs do.
-So the training pairs are shuffled (--seed) and cut in two: trainA gets the A halves of the first
-half, trainB the B halves of the other half; no training image has its counterpart on the other
-side. The full training pairs go to pairsA/ and pairsB/ (same file name = same pair), the source
-for injecting K implicit pairs later. test/ (and val/) keep their pairs as testA/testB (valA/valB)
-with matching names, the ground truth for paired metrics; a set without test/ (maps) uses val/ as
-its test set. manifest.json records which source file went where.
+Splitting every A|B image into trainA and trainB would hide all its pairs in the unpaired baseline,
+and scripts/implicit_pairs_experiment.py measures exactly what hidden pairs do. So the training pairs
+are shuffled (--seed) and cut in two: trainA gets the A halves of one half, trainB the B halves of the
+other, and no training image has its counterpart on the other side. pairsA/pairsB, testA/testB and
+manifest.json are described in datasets/README.md.
 
     python datasets/make_unpaired.py --dataroot ./datasets/facades --out ./datasets/facades_unpaired \
         --direction BtoA --seed 0
-
---direction BtoA puts the right half (facades: label maps) in A, so trainA is the source domain.
 """
 import argparse
 import json

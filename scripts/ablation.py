@@ -4,15 +4,12 @@ trained with one shared budget on one data set, then measured (FID, KID) and tab
     python scripts/ablation.py --dataroot ./datasets/horse2zebra --load_size 72 --crop_size 64 \\
         --ngf 16 --ndf 16 --max_dataset_size 200 --n_epochs 2 --n_epochs_decay 1 --gpu_ids -1 --parallel 2
 
-The runs are an experiment of scripts/experiment.py (skipped when done, resumed when stopped,
---force to redo) under <checkpoints_dir>/ablation_<tag>/<run> and <results_dir>/ablation_<tag>/<run>/,
-each logged to <results_dir>/ablation_<tag>/<run>.log, the commit that trained it in the checkpoint's
-provenance.json. Then every run translates the whole test set in both directions (scripts/compare.py,
-pages compare_AtoB/ and compare_BtoA/ beside the runs): FID / KID against the real target test set as
-stored (the field's protocol) and downscaled to the translations' size (so a small-budget run is not
-scored on its resolution alone), and the domain score (metrics/domain.py), each beside the
-untranslated inputs' numbers. ablation.md (docs-ready) and ablation.csv (one row per run and
-direction) are written beside the runs. --max_dataset_size limits the training sets only.
+The runs are an experiment of scripts/experiment.py under <checkpoints_dir>/ablation_<tag>/<run> and
+<results_dir>/ablation_<tag>/<run>/ (logged to <run>.log beside them, the commit that trained each in
+its checkpoint's provenance.json). Every run then translates the whole test set in both directions
+through scripts/compare.py (pages compare_AtoB/ and compare_BtoA/ beside the runs; see `evaluate`), and
+ablation.md (docs-ready), ablation.csv (one row per run and direction) and grid.png are written beside
+them. --max_dataset_size limits the training sets only.
 """
 import argparse
 import csv

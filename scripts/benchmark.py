@@ -13,7 +13,6 @@ training/speed.py), so speed options are compared in one run. --profile adds whe
 import argparse
 import os
 import resource
-import time
 
 import torch
 from torch.profiler import ProfilerActivity, profile
@@ -31,16 +30,15 @@ def peak_memory_mb(device):
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # whole process, kB on Linux
 
 
-def timed(step, args, device):
-    """Seconds for args.iters calls of step() after args.warmup untimed ones."""
-    for _ in range(args.warmup):
-        step()
-    roofline.sync(device)
-    start = time.perf_counter()
-    for _ in range(args.iters):
-        step()
-    roofline.sync(device)
-    return time.perf_counter() - start
+def load_average():
+    return ' '.join(f'{x:.2f}' for x in os.getloadavg())
+
+
+def random_batch(args):
+    """A batch of random A and B images: the speed of a step does not depend on the pixels."""
+    shape = (args.batch_size, 3, args.size, args.size)
+    return {'A': torch.randn(shape), 'B': torch.randn(shape), 'A_paths': ['a'] * args.batch_size,
+            'B_paths': ['b'] * args.batch_size}
 
 
 # Where a step's time goes: (category, test on an op's name), first match wins; ops inside the
@@ -76,13 +74,10 @@ def measure(name, variant, args, tmp):
     model = create_model(opt)
     model.setup(opt)
     device = model.device
-    shape = (args.batch_size, 3, args.size, args.size)
-    plain = {'A': torch.randn(shape), 'B': torch.randn(shape), 'A_paths': ['a'] * args.batch_size,
-             'B_paths': ['b'] * args.batch_size}
+    plain = random_batch(args)
     flops = roofline.count_flops(lambda: one_step(model, opt, plain))  # before compiling: the same FLOPs
     speed.apply(model, opt)
-    batch = speed.layout(opt, {'A': torch.randn(shape), 'B': torch.randn(shape), 'A_paths': ['a'] * args.batch_size,
-                               'B_paths': ['b'] * args.batch_size})
+    batch = speed.layout(opt, random_batch(args))
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
 
@@ -94,13 +89,13 @@ def measure(name, variant, args, tmp):
         with speed.precision(opt, device):
             model.test()
 
-    train_its = args.iters / timed(train_step, args, device)
+    train_its = 1 / roofline.seconds_per_call(train_step, device, args.iters, args.warmup)
     row = {'model': name if not variant[0] else f'{name} ({variant[0]})', 'train_it_s': train_its,
            'step_flops': flops, 'flop_s': flops * train_its, 'precision': opt.precision}
     if args.profile:
         row['profile'] = profiled(train_step, device, args.iters)
     model.eval()
-    row['infer_img_s'] = args.iters * args.batch_size / timed(test_step, args, device)
+    row['infer_img_s'] = args.batch_size / roofline.seconds_per_call(test_step, device, args.iters, args.warmup)
     row['peak_mb'] = peak_memory_mb(device)
     return row
 
@@ -143,7 +138,7 @@ def report(rows, peak, args, device, side):
     ref = rows[0]
     lines = [f'\n{args.size}x{args.size}, ngf {args.ngf}, ndf {args.ndf}, batch {args.batch_size}, '
              f'{torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"}, torch {torch.__version__}, '
-             f'{torch.get_num_threads()} CPU threads, load average {" ".join(f"{x:.2f}" for x in os.getloadavg())}\n',
+             f'{torch.get_num_threads()} CPU threads, load average {load_average()}\n',
              f'Peak measured in this run (matmul {side}x{side}; conv 3x3 of the residual blocks, '
              f'{args.batch_size}x{4 * args.ngf}x{args.size // 4}x{args.size // 4}): '
              + ', '.join(f'{k} {v / 1e9:.1f} GFLOP/s' for k, v in peak.items()) + '\n',

@@ -7,27 +7,16 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(tool):
-    path = os.path.join(ROOT, tool)
-    sys.argv[0] = path
-    runpy.run_path(path, run_name='__main__')
+def _tool(path):
+    """The command that runs the tool at `path` (relative to the checkout) as `python <path>`."""
+    def run():
+        sys.argv[0] = os.path.join(ROOT, path)
+        runpy.run_path(sys.argv[0], run_name='__main__')
+    return run
 
 
-def train():
-    _run('train.py')
-
-
-def test():
-    _run('test.py')
-
-
-def evaluate():
-    _run(os.path.join('scripts', 'evaluate.py'))
-
-
-def compare():
-    _run(os.path.join('scripts', 'compare.py'))
-
-
-def make_synthetic():
-    _run(os.path.join('datasets', 'make_synthetic.py'))
+train = _tool('train.py')
+test = _tool('test.py')
+evaluate = _tool(os.path.join('scripts', 'evaluate.py'))
+compare = _tool(os.path.join('scripts', 'compare.py'))
+make_synthetic = _tool(os.path.join('datasets', 'make_synthetic.py'))

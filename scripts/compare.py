@@ -6,21 +6,15 @@
 Each experiment's --model and architecture (--netG, --ngf, --norm, --crop_size, the model's own
 options, ...) are read from <checkpoints_dir>/<name>/train_opt.json; `name:model` names the model
 where that file is missing or says otherwise. The first --num_test inputs of the source domain of
---direction are translated by every model (in eval mode, as test.py --eval) and measured:
-- FID and KID against the real target test set (the field's protocol: horse2zebra's 120 testA
-  translations against all 140 testB images); its Inception features are cached on disk;
-- with --at_size, FID and KID again with the targets (and the untranslated inputs) downscaled to
-  the translations' size, so that a small model is not scored on its resolution alone;
-- the domain score (metrics/domain.py): the share of translations that a linear probe fitted on
-  the two training sets' Inception features, at the translations' size, assigns to the target
-  domain, with the same share for the real targets and, as a baseline, the untranslated inputs;
-- L1 / PSNR / SSIM against ground truth where it exists (aligned A|B data, or a target file of
-  the same name for every input), the ground truth preprocessed like the inputs.
---include_real_baseline adds the untranslated inputs as a row: real A against real B.
+--direction are translated by every model (in eval mode, as test.py --eval) and measured: FID and KID
+against the real target test set (the field's protocol: horse2zebra's 120 testA translations against
+all 140 testB images; its Inception features cached on disk), the domain score (metrics/domain.py: the
+share of translations that a linear probe fitted on the two training sets assigns to the target
+domain) and, where ground truth exists (aligned A|B data, or a target file of the same name for every
+input), L1 / PSNR / SSIM against it, preprocessed like the inputs.
 
-Writes <results_dir>/compare_<tag>/index.html (the metrics table, then a row per input image:
-input | ground truth, where it exists | model 1 | model 2 | ...), metrics.json, metrics.csv and metrics_per_image.csv beside it,
-and prints the table and the time the evaluation took.
+Writes <results_dir>/compare_<tag>/index.html (the table, then per input: input | ground truth, where
+it exists | model 1 | model 2 | ...) with metrics.json, metrics.csv and metrics_per_image.csv beside it.
 """
 import argparse
 import contextlib
@@ -40,6 +34,7 @@ from metrics.test_set import TestSet
 from metrics.translate import input_transform, translate
 from options.base_options import options_file, parse_gpu_ids
 from options.test_options import TestOptions
+from scripts.evaluate import print_table
 from util import html, util
 from util.errors import UserError, run_cli
 
@@ -174,20 +169,9 @@ def table(rows):
         s = row['scores']
         line = [row['name'], f'{row["n_fake"]} vs {row["n_real"]}']
         for m in present:
-            if m not in s:
-                line.append('-')
-            elif m.startswith('kid'):
-                line.append(f'{s[m]:.4f}')
-            else:
-                line.append(f'{s[m]:.2f}' if m.startswith('fid') else f'{s[m]:.4f}')
+            line.append('-' if m not in s else f'{s[m]:.2f}' if m.startswith('fid') else f'{s[m]:.4f}')
         cells.append(line)
     return header, cells
-
-
-def print_table(header, cells):
-    widths = [max(len(line[i]) for line in [header] + cells) for i in range(len(header))]
-    for line in [header] + cells:
-        print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
 
 
 def main(argv=None):

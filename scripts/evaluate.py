@@ -81,11 +81,16 @@ def comparisons(opt):
             for s in pairs]
 
 
-def print_table(rows):
+def table(rows):
+    """Header and text cells: one line per comparison, a column per score that any of them has."""
     score_names = list(dict.fromkeys(k for row in rows for k in row['scores']))
     header = ['comparison', 'n_fake', 'n_real'] + score_names
-    lines = [[row['name'], str(row['n_fake']), str(row['n_real'])] + [f'{row["scores"][k]:.5g}' if k in row['scores'] else '-' for k in score_names]
-             for row in rows]
+    return header, [[row['name'], str(row['n_fake']), str(row['n_real'])]
+                    + [f'{row["scores"][k]:.5g}' if k in row['scores'] else '-' for k in score_names] for row in rows]
+
+
+def print_table(header, lines):
+    """Columns padded to their widest cell (compare.py's table too)."""
     widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
     for line in [header] + lines:
         print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -101,7 +106,7 @@ def main(argv=None):
                                  domain_train=opt.domain_train)
         rows.append({'name': name, 'fake': fake.label, 'real': real.label, 'n_fake': len(fake),
                      'n_real': len(real), 'scores': report.scores, 'per_image': report.per_image})
-    print_table(rows)
+    print_table(*table(rows))
     prefix = opt.out or (os.path.join(opt.results, 'metrics') if opt.results else 'metrics')
     write_outputs(prefix, rows)
     print(f'wrote {prefix}.json, {prefix}.csv')

@@ -4,7 +4,8 @@ files go to. ablation.py and implicit_pairs_experiment.py are each such a list a
 
 Each run is train.py then test.py (the whole test set), each in a process of its own so that no state,
 RNG or thread setting leaks from one run into the next, with --parallel runs at once and the CPU
-threads split between them. Once a run is tested, the experiment's `measure` gives its record, a JSON
+threads split between them (on a shared CPU, one thread per run is far faster than processes fighting
+over OpenMP spin-waits). Once a run is tested, the experiment's `measure` gives its record, a JSON
 file. A run whose checkpoint, result page and record exist is skipped and one stopped midway continues
 from its latest state (train.py --continue_train auto), so a stopped experiment resumes where it was;
 --force trains every run again from scratch (train.py --start_over moves the old one aside).

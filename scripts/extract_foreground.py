@@ -12,7 +12,6 @@ Inputs are test.py's <stem><real_suffix>.png / <stem><fake_suffix>.png pairs.
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -114,7 +113,7 @@ def run(images, out, masks=None, real_suffix='_real_A', fake_suffix='_fake_B', t
     return area
 
 
-def main(args=None):
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--images', required=True, help="test.py's images folder (originals and translations)")
     parser.add_argument('--out', required=True, help='folder for masks, composites and the ROC curve')
@@ -122,9 +121,9 @@ def main(args=None):
     parser.add_argument('--real_suffix', default='_real_A', help='file-name suffix of the original inputs')
     parser.add_argument('--fake_suffix', default='_fake_B', help='file-name suffix of the translations')
     parser.add_argument('--threshold', type=float, default=WHITE_LUMINANCE, help='luminance above which a pixel is background')
-    a = parser.parse_args(args)
+    a = parser.parse_args(argv)
     run(a.images, a.out, a.masks, a.real_suffix, a.fake_suffix, a.threshold)
 
 
 if __name__ == '__main__':
-    run_cli(lambda: main(sys.argv[1:]))
+    run_cli(main)

@@ -21,9 +21,8 @@ import train
 from data import create_dataset
 from options.train_options import TrainOptions
 from scripts import benchmark, roofline
+from scripts.experiment import ROOT
 from util.errors import UserError, run_cli
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 VARIANTS = 'fp32:;bf16:--precision bf16;bf16+cl:--precision bf16 --channels_last;bf16+cl+compile:--precision bf16 --channels_last --compile {backend}'
 
@@ -104,17 +103,18 @@ def training(s, dataroot, row, tmp):
     images = len(os.listdir(os.path.join(dataroot, 'trainA')))
     samples = iters * row['batch']
     epochs = -(-samples // images)
+    per_epoch = -(-samples // epochs)
     options = ['--dataroot', dataroot, '--name', f'gpu_check_{model}', '--model', model, '--checkpoints_dir', tmp,
                '--gpu_ids', s['gpu_ids'], '--display_id', '0', '--ngf', str(s['ngf']), '--ndf', str(s['ndf']),
                '--load_size', str(s['size'] * 286 // 256), '--crop_size', str(s['size']), '--n_epochs', str(epochs),
-               '--n_epochs_decay', '0', '--max_dataset_size', str(-(-samples // epochs)), '--no_progress',
+               '--n_epochs_decay', '0', '--max_dataset_size', str(per_epoch), '--no_progress',
                '--print_freq', str(max(1, samples // 10)), '--save_epoch_freq', str(epochs)] + variant_options(row, s['backend'])
     start = time.perf_counter()
     train.main(options)
     wall = time.perf_counter() - start
     saved = os.path.exists(os.path.join(tmp, f'gpu_check_{model}', 'latest_net_G_A.pth'))
     command = 'python train.py ' + ' '.join(options)
-    return (f'    {command}\n\n{iters} iterations ({epochs} epochs of {-(-samples // epochs)} images) in {wall:.0f} s '
+    return (f'    {command}\n\n{iters} iterations ({epochs} epochs of {per_epoch} images) in {wall:.0f} s '
             f'including start-up and compilation: {iters / wall:.2f} it/s against {row["train_it_s"]:.2f} in the '
             f'benchmark; checkpoint written: {saved}')
 
@@ -141,7 +141,7 @@ def main(argv=None):
     device = 'CPU (smoke test)' if args.smoke else torch.cuda.get_device_name(0)
     sections = [f'## {device}, {s["size"]} px (gpu_check.py, {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())})\n',
                 f'Machine: {device}, {os.cpu_count()} CPU cores, torch {torch.__version__}; load average at start '
-                f'{" ".join(f"{x:.2f}" for x in os.getloadavg())}. Command: `python scripts/gpu_check.py '
+                f'{benchmark.load_average()}. Command: `python scripts/gpu_check.py '
                 f'{" ".join(argv if argv is not None else sys.argv[1:])}`.\n',
                 '### Speed, FLOPs and MFU (of the peak of the row\'s precision, measured in the same run)\n']
     rows, text = speed_table(s, tmp, budget)
@@ -161,7 +161,7 @@ def main(argv=None):
         sections.append(training(s, dataroot, fastest, tmp))
     else:
         sections.append(f'Left out: {budget.left():.0f} s of the budget were left, too few for {s["train_seconds"]:.0f} s of training.')
-    sections.append(f'\nLoad average at the end {" ".join(f"{x:.2f}" for x in os.getloadavg())}.\n')
+    sections.append(f'\nLoad average at the end {benchmark.load_average()}.\n')
     text = '\n'.join(sections)
     with open(args.out, 'w') as f:
         f.write(text)

@@ -1,30 +1,23 @@
 """Does injecting pairs help unpaired translation? (Ginger et al. 2019)
 
-On an unpaired set made from a paired one by datasets/make_unpaired.py (trainA/trainB from disjoint
-halves, pairsA/pairsB, testA/testB with matching names), trains every experiment of the grid
+On an unpaired set made from a paired one by datasets/make_unpaired.py, trains every run of the grid
   K in --ratios (fraction of the unpaired set) x --models x --modes x --sources (real pairs, pseudo
   pairs made by --pseudo_op from the same x_i); the modes are the ways of using the same K pairs:
   implicit (hidden in the unpaired sets), explicit (paired L1 term), explicit_adv (pair discriminator
   only) and explicit_full (L1 0.5 + pair discriminator 1, --pair_supervision full),
-with one budget and one seed, translates testA and scores fake_B against testB (L1, PSNR, SSIM against
-the ground truth; FID, KID against the real testB set, with the metrics package), then
-writes <out>/results.md, <out>/results.csv and <out>/implicit_pairs.png. K = 0 is the baseline,
-run once per model.
+with one budget and one seed (K = 0, the baseline, once per model), translates testA and scores
+fake_B against testB (L1, PSNR, SSIM against the ground truth; FID, KID against the real testB set),
+then writes <out>/results.md, <out>/results.csv and <out>/implicit_pairs.png.
 
     python datasets/make_unpaired.py --dataroot ./datasets/facades --out ./datasets/facades_unpaired --direction BtoA
     python scripts/implicit_pairs_experiment.py --dataroot ./datasets/facades_unpaired --out ./experiments/facades \
         --pseudo_op edges --pseudo_direction BtoA --load_size 64 --crop_size 64 --ngf 16 --ndf 16 --n_epochs 20
 
---only picks runs of the grid by name, in priority order; --baseline_seeds repeats the K = 0 runs with
-other seeds, to see the noise between two runs that differ only by seed; --parallel N runs N at once,
-each in its own processes with --threads torch threads (on a shared CPU, one thread per run is far
-faster than two processes fighting over OpenMP spin-waits). The runs are an experiment of
-scripts/experiment.py (skipped when done, resumed when stopped, --force to redo) under <out>/checkpoints/,
-<out>/results/ and <out>/logs/; each run's row is <out>/rows/<name>.json.
-
-Every run sees the same number of iterations: --max_dataset_size caps each epoch (default: the
-unpaired set size before injection), so injected images replace samples rather than add steps.
-FID/KID on a test set of a few hundred images are noisy and biased: compare them within one table only.
+The runs are an experiment of scripts/experiment.py under <out>/checkpoints/, <out>/results/ and
+<out>/logs/; each run's row is <out>/rows/<name>.json. Every run sees the same number of iterations:
+--max_dataset_size caps each epoch (default: the unpaired set size before injection), so injected
+images replace samples rather than add steps. FID/KID on a test set of a few hundred images are noisy
+and biased: compare them within one table only.
 """
 import argparse
 import csv

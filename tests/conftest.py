@@ -99,7 +99,7 @@ def aligned_root(tmp_path):
 def chromium():
     """Chromium's path for the tests that render pages: required in CI, elsewhere its absence skips
     with the fix."""
-    from scripts import browser
+    from docs.tools import browser
     path = browser.find_chromium()
     if path is None and not os.environ.get('CI'):
         pytest.skip('chromium not on PATH (install it with .ci/install_browser.sh); '

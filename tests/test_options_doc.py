@@ -1,10 +1,10 @@
 """docs/OPTIONS.md is generated from the parsers; the committed file must match them."""
-from scripts import make_options_doc
+from docs.tools import make_options_doc
 
 
 def test_committed_options_doc_is_current():
     assert make_options_doc.DOC.read_text() == make_options_doc.render(), \
-        'docs/OPTIONS.md is stale: run python scripts/make_options_doc.py and commit it'
+        'docs/OPTIONS.md is stale: run python -m docs.tools.make_options_doc and commit it'
 
 
 def test_doc_lists_every_option_with_its_default():

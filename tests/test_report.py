@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import TINY
-from scripts import browser
+from docs.tools import browser
 from util.report import TrainingReport
 from util.run_record import RunRecord
 

@@ -8,7 +8,8 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from scripts import browser, install_visdom_assets
+from docs.tools import browser
+from scripts import install_visdom_assets
 
 visdom = pytest.importorskip('visdom')
 ENV = 'offline_test'

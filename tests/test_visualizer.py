@@ -9,8 +9,8 @@ import pytest
 
 import train
 from conftest import TINY
+from docs.tools import browser
 from options.train_options import TrainOptions
-from scripts import browser
 from util import progress
 from util.visualizer import Visualizer
 

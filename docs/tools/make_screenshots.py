@@ -1,11 +1,11 @@
 """Regenerate docs/images/visdom.png, report.png and tensorboard.png from a short real training run.
 
-    python scripts/make_screenshots.py [--out docs/images] [--work /tmp/screens]
+    python -m docs.tools.make_screenshots [--out docs/images] [--work /tmp/screens]
 
 Makes the synthetic data set (datasets/make_synthetic.py), starts a real visdom server on a free
-localhost port (scripts.browser.visdom_server, offline), trains a small CycleGAN on the CPU with live
+localhost port (docs.tools.browser.visdom_server, offline), trains a small CycleGAN on the CPU with live
 previews and --use_tensorboard on, and photographs the visdom page, the HTML report and a TensorBoard
-server's page of the run (scripts.browser.tensorboard_server) in headless Chromium. The PNGs
+server's page of the run (docs.tools.browser.tensorboard_server) in headless Chromium. The PNGs
 are reduced to a 256-colour palette so each stays well under 300 KB.
 """
 import argparse
@@ -17,10 +17,10 @@ from pathlib import Path
 from PIL import Image
 
 import train
-from scripts import browser
+from docs.tools import browser
 from util.errors import run_cli
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 ENV = 'main'
 NAME = 'synthetic_cyclegan'
