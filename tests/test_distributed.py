@@ -159,7 +159,7 @@ def cluster(tmp_path_factory):
     return tmp
 
 
-@pytest.mark.slow  # not yet seen to pass end to end
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_is_restarted_and_ends_as_the_uninterrupted_run(cluster):
     command = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2',
                '--max_restarts', '1', 'train.py', *train_args(cluster, 'killed')]
@@ -172,7 +172,7 @@ def test_a_worker_killed_mid_run_is_restarted_and_ends_as_the_uninterrupted_run(
     assert_same_nets(cluster / 'ck' / 'one_host', cluster / 'ck' / 'killed')
 
 
-@pytest.mark.slow  # not yet seen to pass: written at the end of a session without CPU to run it
+@pytest.mark.slow
 def test_sigterm_to_one_worker_stops_every_rank_after_the_same_step(cluster):
     """Rank 1 alone gets the signal: both ranks stop together, rank 0 saves, the same command goes on."""
     command = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2',
@@ -247,13 +247,13 @@ def finish(procs):
     return ''.join(out for out, _ in outs)
 
 
-@pytest.mark.slow  # not yet seen to pass end to end nor timed (the namespaces and a c10d rendezvous across them were)
+@pytest.mark.slow
 def test_two_hosts_end_as_one_host_with_two_processes(two_hosts, cluster):
     finish(start_two_hosts(two_hosts, cluster, 'two_hosts', 29531))
     assert_same_nets(cluster / 'ck' / 'one_host', cluster / 'ck' / 'two_hosts')
 
 
-@pytest.mark.slow  # not yet seen to pass end to end nor timed (the namespaces and a c10d rendezvous across them were)
+@pytest.mark.slow
 def test_two_hosts_one_worker_killed_restart_and_end_the_same(two_hosts, cluster):
     procs = start_two_hosts(two_hosts, cluster, 'two_hosts_killed', 29532)
     kill_a_worker_after_the_first_save(procs, cluster / 'ck' / 'two_hosts_killed' / 'latest_train_state.pth', 1)

@@ -46,9 +46,11 @@ def setup(opt):
         opt.gpu_ids, opt.device = [local_rank], torch.device(f'cuda:{local_rank}')
         torch.cuda.set_device(local_rank)
     store, rank, size = next(dist.rendezvous('env://'))
-    # torchrun keeps one store over its restarts: a prefix per attempt keeps a restarted rank from
-    # reading the address a rank of the attempt before left there
-    attempt = dist.PrefixStore(f'attempt_{os.environ.get("TORCHELASTIC_RESTART_COUNT", "0")}', store)
+    # torchrun keeps one store over its restarts, so a prefix per attempt keeps a restarted rank from
+    # reading the address a rank of the attempt before left there. Every attempt starts each rank
+    # once, so how often this rank has started names the attempt alike on every machine (torchrun's
+    # restart count does not: a machine restarted for another machine's failure does not count it)
+    attempt = dist.PrefixStore(f'attempt_{store.add(f"starts_of_rank_{rank}", 1)}', store)
     dist.init_process_group('nccl' if opt.gpu_ids else 'gloo', store=attempt, rank=rank, world_size=size)
     if dist.get_rank() != 0:
         sys.stdout = open(os.devnull, 'w')  # one console: rank 0's (errors still reach stderr)
