@@ -2,6 +2,7 @@
 and FID see the same pixels: transparency is laid on white, EXIF orientation applied, 16-bit and
 float images scaled to 8 bits (not clipped), and an unreadable file is a one-line UserError."""
 import os
+from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -68,7 +69,8 @@ def _walk(folder):
 
 def load_image(path, channels=3):
     """The image at `path` as a PIL image in mode 'RGB' (channels=3) or 'L' (channels=1)."""
-    img = _open(path)
+    with _opened(path) as img:
+        img.load()
     if img.getexif().get(_ORIENTATION, 1) != 1:
         img = ImageOps.exif_transpose(img)
     mode = 'L' if channels == 1 else 'RGB'
@@ -81,30 +83,24 @@ def load_image(path, channels=3):
 
 def image_size(path):
     """(width, height) as load_image gives it (EXIF rotation included), from the header alone."""
-    try:
-        with Image.open(path) as img:
-            width, height = img.size
-            turned = img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
-    except Exception as exc:  # noqa: BLE001  PIL's decoders raise many kinds; every one means the same
-        raise UserError(_unreadable(path, exc)) from None
+    with _opened(path) as img:
+        width, height = img.size
+        turned = img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
     return (height, width) if turned else (width, height)
 
 
-def _open(path):
+@contextmanager
+def _opened(path):
+    """The image file, opened; a failure to read it within the block is a one-line UserError."""
     try:
         with Image.open(path) as img:
-            img.load()
+            yield img
     except Exception as exc:  # noqa: BLE001  PIL's decoders raise many kinds; every one means the same
-        raise UserError(_unreadable(path, exc)) from None
-    return img
-
-
-def _unreadable(path, exc):
-    if isinstance(exc, Image.DecompressionBombError):
-        return (f'cannot read image {path}: too large to read safely ({exc}); shrink the image, or '
-                'raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file')
-    why = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return f'cannot read image {path}: {why}'
+        if isinstance(exc, Image.DecompressionBombError):
+            raise UserError(f'cannot read image {path}: too large to read safely ({exc}); shrink the image, or '
+                            'raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file') from None
+        why = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise UserError(f'cannot read image {path}: {why}') from None
 
 
 def _convert(img, path, mode):

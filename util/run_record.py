@@ -82,10 +82,7 @@ class RunRecord:
         """Keep the first `keep` entries (all up to iteration `up_to_iters` instead, when given:
         a training state written before the record existed) and drop the rest."""
         entries = read(self.path)
-        if up_to_iters is not None:
-            kept = [e for e in entries if e['iters'] <= up_to_iters]
-        else:
-            kept = entries[:keep]
+        kept = entries[:keep] if up_to_iters is None else [e for e in entries if e['iters'] <= up_to_iters]
         if kept or os.path.exists(self.path):  # a fresh run writes its first entry when it logs
             atomic_write_text(self.path, ''.join(json.dumps(e) + '\n' for e in kept))
         self.count = len(kept)
