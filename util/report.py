@@ -46,13 +46,10 @@ class TrainingReport:
             page.add_images([CURVES], ['losses over epochs'], [CURVES], width=width)
         if metrics:
             names = sorted(metrics)
-            by_epoch = {}
-            for name in names:
-                for at, value in metrics[name]:
-                    by_epoch.setdefault(at, {})[name] = value
+            value = {(name, at): v for name in names for at, v in metrics[name]}
+            epochs = sorted({at for _, at in value})
             page.add_header('metrics')
-            page.add_table(['epoch', *names], [[at, *(fmt(by_epoch[at].get(n)) for n in names)]
-                                               for at in sorted(by_epoch)])
+            page.add_table(['epoch', *names], [[at, *(fmt(value.get((n, at))) for n in names)] for at in epochs])
         self._add_run_files(page)
         for n in range(epoch, 0, -1):
             names = [self.image_name(n, label) for label in self.labels]
