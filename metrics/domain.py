@@ -1,12 +1,10 @@
 """Domain score: does a translation look like the target domain to a linear probe?
 
-At small sizes and budgets FID is dominated by artefacts: a translation that has plainly taken the
-target's colours and textures can score a worse FID than the untranslated input. The domain score
-asks the question FID cannot answer alone. A logistic regression is fitted on the standard
-Inception features of the two training sets (source domain 0, target domain 1), all at the
-resolution being tested, and the score of a set of images is the share the probe assigns to the
-target domain. Read it beside the same share for the untranslated inputs (how often the probe is
-fooled without any translation) and for the real target test images (how well it judges at all).
+At small sizes FID is dominated by artefacts: a translation that has plainly taken the target's
+colours and textures can score worse than the untranslated input. So a logistic regression is
+fitted on the Inception features of the two training sets (source 0, target 1) at the resolution
+tested, and a set's score is the share it assigns to the target. Read it beside the share of the
+untranslated inputs (fooled without translation) and of the real target images (judges at all).
 """
 import numpy as np
 import torch

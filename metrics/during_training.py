@@ -1,19 +1,13 @@
 """--eval_freq N: FID and KID (and the domain score, with --eval_metrics) while training, and the
-best-FID checkpoint.
+best-FID checkpoint (best_net_<Name>.pth, with best.json: epoch, FID, KID).
 
-Every N epochs the first --eval_num_test test images of the source domain (fixed, in file-name
-order) are translated and measured against the first --eval_num_test real test images of the
-target domain. The numbers go to the loss log, visdom and the HTML report through the
-Visualizer's plot_metric; the nets with the lowest FID so far are saved as best_net_<Name>.pth,
-with best.json (epoch, FID, KID). Everything measuring needs (the test images, real and
-translated, and the Inception network) is loaded before training starts, and train.py saves the
-training state before measuring, so a failure there costs no training and best_net_* always
-belongs to the run a --continue_train goes on with. Measuring runs in eval mode and restores every random
-generator (metrics/translate.py), so a seeded run trains the same with or without it. The real
-side's Inception features are computed once and cached on disk (metrics/feature_cache.py).
-
-FID on 50 images is biased upwards and noisy: use it to rank the epochs of one run, and
-scripts/compare.py on the whole test set for numbers to report.
+Every N epochs the first --eval_num_test test images of the source domain (in file-name order) are
+translated and measured against the first --eval_num_test real ones of the target domain; the
+numbers go through Visualizer.plot_metric. Everything measuring needs is loaded before training
+starts, and train.py saves the training state before measuring, so a failure there costs no
+training. Measuring leaves the run's RNGs and train/eval flags as they were (metrics/translate.py).
+FID on 50 images is biased and noisy: rank the epochs of one run with it, and report numbers of
+scripts/compare.py on the whole test set.
 """
 import json
 import os

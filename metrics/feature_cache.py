@@ -1,8 +1,5 @@
-"""On-disk cache of reference features, keyed by what the files contain.
-
-The real test set is measured again at every evaluation (each epoch, each model, each rerun);
-its Inception features are the slow part, so they are kept in one .npy file per content key.
-"""
+"""On-disk cache of reference features, one .npy file per content key: the real test set is
+measured again at every evaluation, and its Inception features are the slow part."""
 import hashlib
 import os
 import tempfile
@@ -42,9 +39,9 @@ def cached_features(source, compute, cache_dir=None, namespace=''):
 
 
 def save_atomic(path, array):
-    """Write `array` to `path` through a temporary file and os.replace, so that a reader (another
-    process evaluating at the same time) sees the old file or the whole new one, never half of it.
-    A cache that cannot be written only costs time, so that is a warning, not an error."""
+    """Write `array` through a temporary file of its own (another process may be writing the same
+    entry) and os.replace, so a reader sees the old file or the whole new one. A cache that
+    cannot be written only costs time: a warning, not an error."""
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)

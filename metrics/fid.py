@@ -17,14 +17,10 @@ def feature_statistics(features):
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2, eps=1e-6):
-    """||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2)).
-
-    With fewer images than feature dimensions both covariances are singular. Like pytorch-fid,
-    retry with `eps` on the diagonals when the square root is not finite, and drop the imaginary
-    part that rounding leaves on a root that is real in exact arithmetic, but refuse when a
-    diagonal entry's imaginary part exceeds 1e-3: the root is then not real and the number would
-    mean nothing.
-    """
+    """||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2)), as pytorch-fid: with fewer
+    images than feature dimensions both covariances are singular, so retry with `eps` on the
+    diagonals when the root is not finite, and drop the imaginary part rounding leaves, but refuse
+    one above 1e-3 on the diagonal: the root is then not real and the number would mean nothing."""
     diff = mu1 - mu2
     with warnings.catch_warnings():
         # "Matrix is singular" is the normal case here (pytorch-fid silences it with disp=False).

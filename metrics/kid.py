@@ -11,8 +11,7 @@ from util.errors import UserError
 
 def polynomial_kernel(x, y):
     """k(x, y) = (x.y / d + 1)^3, the paper's kernel: degree 3 compares means, covariances and
-    skews of the features with no bandwidth to tune; gamma = 1/d keeps x.y of order one whatever
-    the feature dimension; coef 1 keeps the lower-order moments in the comparison."""
+    skews with no bandwidth to tune; 1/d keeps x.y of order one, + 1 keeps the lower moments."""
     return (x @ y.T / x.shape[1] + 1) ** 3
 
 
@@ -20,8 +19,7 @@ def mmd2_unbiased(x, y):
     """Unbiased squared MMD of two equally sized samples: the k(x_i, x_i) terms are left out of
     the within-set means, which is what removes the estimator's positive bias."""
     m = len(x)
-    # One product of the stacked samples gives all three blocks: a third of the BLAS calls,
-    # which matters on a CPU shared with other jobs, where each threaded call may stall.
+    # one product of the stacked samples gives all three blocks: a third of the BLAS calls
     both = np.concatenate([x, y])
     k = polynomial_kernel(both, both)
     k_xx, k_yy, k_xy = k[:m, :m], k[m:, m:], k[:m, m:]
@@ -35,15 +33,10 @@ def kernel_inception_distance(fake, real, num_subsets=100, max_subset_size=1000,
 
     100 subsets of at most 1000 are the defaults of the paper, torch-fidelity and StyleGAN3, so
     numbers compare across papers. Subsets are drawn without replacement (a repeated image would
-    count as a pair of distinct samples) from a fixed seed, so a rerun gives the same number.
-    Features are taken in float64: cubing dot products of 2048-d vectors in float32 loses the
-    small difference between large sums.
-
-    The spread (standard deviation over the subsets) says only how much the choice of subset
-    moves the number, for the side(s) larger than m; a set of m images is used whole in every
-    subset and adds nothing to it. It is not an uncertainty of the model's KID (that needs other
-    test images or other seeds). When neither set is larger than m every subset is the same
-    estimate, and the spread is None rather than a meaningless 0.
+    count as two samples) from a fixed seed, and in float64 (cubing 2048-d dot products in float32
+    loses the small difference between large sums). The spread only says how much the choice of
+    subset moves the number; it is None when neither set is larger than m (every subset is then
+    the same), and it is no uncertainty of the model's KID.
     """
     fake = np.asarray(fake, dtype=np.float64)
     real = np.asarray(real, dtype=np.float64)

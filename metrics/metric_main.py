@@ -1,9 +1,6 @@
-"""Metric registry and the one entry point that the CLI, the training loop and offline
-evaluation all call (the shape of StyleGAN3's metrics/metric_main.py).
-
-A metric is a function of a `MetricOptions` returning (scores, per_image): `scores` maps names
-to numbers, `per_image` maps image keys to this metric's value (None for set-level metrics).
-Adding one is a decorated function here; nothing else changes.
+"""Metric registry and the one entry point the CLI, the training loop and offline evaluation call
+(the shape of StyleGAN3's metrics/metric_main.py). A metric is a registered function of a
+`MetricOptions` returning (scores: {name: number}, per_image: {image key: value} or None).
 """
 import dataclasses
 
@@ -86,13 +83,10 @@ class MetricReport:
 
 def compute_metrics(names, fake, real, device='cpu', batch_size=50, cache_dir=None, use_cache=True,
                     progress=True, kid_subsets=100, kid_subset_size=1000, seed=0, domain_train=None):
-    """Measure `fake` against `real` with each metric in `names` (see list_metrics()).
-
-    fake, real: a folder, a list of image files, an ImageSource, or an N x 3 x H x W tensor
-    (float in [-1, 1] or uint8). cache_dir: where reference features are kept (None: the user
-    cache folder); use_cache=False computes them afresh. progress: show tqdm bars.
-    domain_train: (source, target) training sets, for the 'domain' metric.
-    """
+    """Measure `fake` against `real` (each a folder, a list of image files, an ImageSource, or an
+    N x 3 x H x W tensor, float in [-1, 1] or uint8) with each metric in `names`. cache_dir: where
+    reference features are kept (None: the user cache); domain_train: (source, target) training
+    sets, for the 'domain' metric."""
     names = [names] if isinstance(names, str) else list(names)
     unknown = [name for name in names if name not in _METRICS]
     if unknown:
@@ -125,9 +119,8 @@ def kid(opts):
 
 @register_metric('domain')
 def domain(opts):
-    """Share of the fakes that a probe fitted on the two training sets assigns to the target
-    domain (metrics/domain.py), and the same share for the real images. Everything is measured at
-    the size of the fakes."""
+    """Share of the fakes (and of the real images) that a probe fitted on the two training sets
+    assigns to the target domain (metrics/domain.py), all at the size of the fakes."""
     if opts.domain_train is None:
         raise UserError('the domain score needs the two training sets (source, target) to fit its probe')
     first = opts.fake.load(0)
@@ -140,31 +133,22 @@ def domain(opts):
             'domain_probe_train_accuracy': probe.train_accuracy}, None
 
 
-def _paired_metric(opts, name, distance):
-    """`distance` of each translation to its ground truth, and their mean over images."""
-    values = {}
-    for key, i, j in opts.pairs():
-        fake, real = opts.fake.load(i), opts.real.load(j)
-        if fake.shape != real.shape:
-            raise UserError(f'{opts.fake.label}: image {key} is {fake.shape[1]}x{fake.shape[0]} but its ground '
-                            f'truth in {opts.real.label} is {real.shape[1]}x{real.shape[0]}')
-        try:
-            values[key] = distance(fake, real)
-        except ValueError as exc:
-            raise UserError(f'{opts.fake.label}: image {key}: {exc}') from exc
-    return {name: float(np.mean(list(values.values())))}, values
+def _register_paired(name, distance):
+    """Register `name`: `distance` of each translation to its ground truth, and their mean over images."""
+    def metric(opts):
+        values = {}
+        for key, i, j in opts.pairs():
+            fake, real = opts.fake.load(i), opts.real.load(j)
+            if fake.shape != real.shape:
+                raise UserError(f'{opts.fake.label}: image {key} is {fake.shape[1]}x{fake.shape[0]} but its ground '
+                                f'truth in {opts.real.label} is {real.shape[1]}x{real.shape[0]}')
+            try:
+                values[key] = distance(fake, real)
+            except ValueError as exc:
+                raise UserError(f'{opts.fake.label}: image {key}: {exc}') from exc
+        return {name: float(np.mean(list(values.values())))}, values
+    register_metric(name)(metric)
 
 
-@register_metric('l1')
-def l1(opts):
-    return _paired_metric(opts, 'l1', paired.l1)
-
-
-@register_metric('psnr')
-def psnr(opts):
-    return _paired_metric(opts, 'psnr', paired.psnr)
-
-
-@register_metric('ssim')
-def ssim(opts):
-    return _paired_metric(opts, 'ssim', paired.ssim)
+for _name, _distance in (('l1', paired.l1), ('psnr', paired.psnr), ('ssim', paired.ssim)):
+    _register_paired(_name, _distance)

@@ -1,11 +1,9 @@
 """One direction of a data set's test split, as measuring sees it: the inputs to translate, the
 real target images to measure them against (FID / KID), and their ground truth where it exists.
 
-Two layouts, as the data sets of the toolkit come:
-- unaligned: <dataroot>/<phase>A and <phase>B. The targets are the whole other folder (the field's
-  protocol: horse2zebra's 120 translated testA images against the 140 real testB images). There is
-  ground truth when every input has a target file of the same name (synthetic data sets do).
-- aligned: <dataroot>/<phase>/ of A|B side-by-side images; each input's other half is its ground truth.
+- unaligned: <phase>A and <phase>B; the targets are the whole other folder (the field's protocol),
+  with ground truth when every input has a target file of the same name (synthetic data sets).
+- aligned: <phase>/ of A|B images; each input's other half is its ground truth.
 """
 import os
 

@@ -7,8 +7,8 @@ written, so that no command line can quietly replace a trained run:
                             command line is right for the first start and every restart
     --start_over            start fresh on purpose; the old run is moved into a replaced_<time> folder
 
-A training state is complete whenever it exists (train_state writes it with its network files as one
-set), so its presence is the test, once an interrupted save is tidied away. Under torchrun every process decides alike, and only rank 0 moves files."""
+A training state is complete whenever it exists (it is saved as one set with its network files), so
+its presence is the test. Under torchrun every process decides alike; only rank 0 moves files."""
 import glob
 import os
 import time

@@ -1,15 +1,12 @@
 """GPU speed options (--precision, --channels_last, --compile), applied around a model so that
-every model file, upstream's included, gets them without a change.
+every model file, upstream's included, gets them unchanged.
 
---precision bf16 runs each training step under autocast to bfloat16: convolutions and matrix
-products in bf16, reductions and losses in fp32, weights and optimizer state in fp32. bf16 has the
-range of fp32, so no loss scaling is needed; fp16 would need a GradScaler inside every model's
-optimize_parameters, which is why it is not offered. On a CPU its speed is the CPU's: fast with
-AMX, no faster than fp32 (or slower) with AVX512-BF16 alone at these nets' sizes, emulated and
-many times slower without either (docs/BENCHMARKS.md); a run on the CPU says which it has.
---channels_last stores nets and input batches as NHWC, the layout tensor cores read fastest.
---compile [backend] wraps each net in torch.compile (default backend inductor); checkpoints keep
-their plain keys (BaseModel.save_networks unwraps).
+--precision bf16 autocasts each step to bfloat16 (weights, optimizer state, reductions and losses
+stay fp32). bf16 has fp32's range, so no loss scaling is needed; fp16 would need a GradScaler in
+every optimize_parameters, so it is not offered. On a CPU bf16 is only fast with AMX (see
+docs/BENCHMARKS.md); a run on the CPU says what its CPU has. --channels_last stores nets and
+batches as NHWC, the layout tensor cores read fastest. --compile wraps each net in torch.compile;
+checkpoints keep their plain keys (BaseModel.save_networks unwraps).
 """
 import contextlib
 

@@ -1,11 +1,9 @@
-"""Stopping on SIGTERM (what a cluster sends a job before it kills it) or SIGINT (Ctrl-C) with a
-resumable state instead of losing the work since the last save.
+"""Stopping on SIGTERM (a cluster's notice before a kill) or SIGINT (Ctrl-C) with a resumable state.
 
-The signal only raises a flag. The training loop asks `requested()` after every step; under torchrun
-all ranks ask together, so they stop after the same step and none is left waiting in a collective.
-The loop then saves as at --save_latest_freq and `leave` ends the run with 128 + the signal's number.
-A second signal stops at once. Data loader workers ignore both: the main process shuts them down,
-at the latest when it exits (see `_end_workers`)."""
+The signal only raises a flag, which the loop reads with `requested()` after every step (all ranks
+together, so none is left waiting in a collective); it then saves as at --save_latest_freq and
+`leave` exits with 128 + the signal's number. A second signal stops at once. Loader workers ignore
+both: the main process ends them, at the latest when it exits (`_end_workers`)."""
 import atexit
 import contextlib
 import multiprocessing
@@ -21,17 +19,16 @@ _received = []
 
 
 def _note(signum, frame):
-    if _received:  # the second one: the default action, now
-        if distributed.is_main():
-            os.write(2, f'{signal.Signals(signum).name} again: stopping at once; a save in progress is completed '
-                        f'or dropped at the next start, so the last complete checkpoint stays\n'.encode())
+    name, again = signal.Signals(signum).name, bool(_received)
+    if distributed.is_main():  # os.write: a print here could land inside another print
+        os.write(2, (f'{name} again: stopping at once; a save in progress is completed or dropped at the next '
+                     f'start, so the last complete checkpoint stays\n' if again else
+                     f'{name}: stopping after this step with a resumable state (send it again to stop at once)\n')
+                 .encode())
+    if again:  # the default action, now
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
-        return
     _received.append(signum)
-    if distributed.is_main():  # os.write: a print here could land inside another print
-        os.write(2, f'{signal.Signals(signum).name}: stopping after this step with a resumable state '
-                    f'(send it again to stop at once)\n'.encode())
 
 
 @contextlib.contextmanager

@@ -1,16 +1,11 @@
-"""CPU threads of a run: torch's intra-op threads and the data loader's worker processes, chosen
-together so that they fit the cores this process may use. On a small machine four loader workers
-beside one intra-op thread per core oversubscribe it, and intra-op threads that lose their core
-wait for each other at every operation.
+"""CPU threads of a run: torch's intra-op threads and the data loader's workers, chosen together
+to fit the cores this process may use. Intra-op threads that lose their core wait for each other at
+every operation, so on a 2-core machine upstream's 4 workers beside them make each step slower.
 
-Defaults: torch threads as they are (torch's default of one per physical core, OMP_NUM_THREADS,
-or what the caller set), at most the cores, since their number may change the rounding of a step
-and a seeded run should stay what it was; loader workers
-min(--num_threads, the cores those threads leave), so upstream's 4 wherever the cores allow and
-none on a 2-core machine (the main process then loads, between steps). An explicit --num_threads
-is used as given; --torch_threads N sets the intra-op threads, and the workers fit the cores left. Loader workers do not change what is learnt (data/sampling.py). Under torchrun
-the cores are shared among the processes of a machine. When other processes already load the
-machine, threads that wait for each other make each step several times slower: a note says so.
+Torch keeps its threads (default, OMP_NUM_THREADS or --torch_threads), at most one per core: their
+number may change a step's rounding, and a seeded run should stay what it was. The loader gets
+min(--num_threads, the cores left) unless --num_threads is given; workers do not change what is
+learnt (data/sampling.py). Under torchrun the local processes share the cores.
 """
 import os
 

@@ -1,16 +1,9 @@
-"""The training state, <label>_train_state.pth beside upstream's per-network files: everything a
-run needs to go on as if it had never stopped. --continue_train reads it.
-
-One file, written atomically, holds the networks, optimizer moments, plateau scheduler, counters,
-image-pool contents, the data order and every RNG state. It and the per-network files of the same
-save are one set (util.together): a kill at any moment leaves every file of the previous save or
-every file of this one, never a mix, so --continue_train and test.py load one step's weights. A
-run resumed from it ends with the same weights, bit for bit on CPU, as one that never stopped,
-whether it was saved at the end of an epoch or in the middle of one (the loader then skips the samples already trained on: data/sampling.py).
-Under torchrun, pools, data order and RNG states are kept for each process (util/distributed.py).
-
-Linear/step/cosine schedules are functions of --epoch_count (networks.get_scheduler), so only
-ReduceLROnPlateau, which keeps its own history, is stored."""
+"""The training state, <label>_train_state.pth beside upstream's per-network files: networks,
+optimizer moments, plateau scheduler, counters, image pools, data order and every RNG state (for
+each process under torchrun), so --continue_train goes on as if the run had never stopped: bit for
+bit on CPU, from the end of an epoch or the middle of one (data/sampling.py). It and the network
+files of its save are one set (util.together), so a resume or test.py loads one step's weights.
+Linear/step/cosine schedules are functions of --epoch_count; only ReduceLROnPlateau is stored."""
 import os
 
 import torch
@@ -22,7 +15,6 @@ from util.errors import UserError
 from util.image_pool import ImagePool
 from util.util import atomic_torch_save, cpu_state_dict, together, unwrap
 
-
 KEYS = ('epoch', 'total_iters', 'epoch_iter', 'networks', 'optimizers', 'plateau', 'pools', 'data', 'rng', 'history')
 
 
@@ -31,9 +23,8 @@ def _pools(model):
 
 
 def save(label, model, dataset, visualizer, epoch, total_iters, epoch_iter=0):
-    """Write upstream's per-net files (<label>_net_<X>.pth) and the training state as one set. `epoch` is the
-    number of COMPLETED epochs and `epoch_iter` the samples trained on since. Under torchrun every
-    rank must call it: pools, data order and RNGs are kept for each rank."""
+    """Write the per-net files (<label>_net_<X>.pth) and the training state as one set. `epoch` is
+    the number of COMPLETED epochs, `epoch_iter` the samples trained on since. Every rank calls it."""
     own = {'pools': {attr: [image.cpu() for image in pool.images] for attr, pool in _pools(model).items()},
            'data': dataset.state_dict(), 'rng': rng.get_state()}
     ranks = distributed.gather(own)

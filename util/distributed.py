@@ -2,11 +2,10 @@
 
     torchrun --nproc_per_node 4 train.py --dataroot ./datasets/horse2zebra --name h2z --model crossnet
 
-Each process (rank) trains on its own share of every epoch (a DistributedSampler) with its own
-random crops, flips and image pools (seed + rank). Before every optimizer step the gradients of that
-optimizer's parameters are averaged over the ranks, so every model file works unchanged, however it
-freezes nets or calls them several times a step (DistributedDataParallel's hooks need one forward
-and one backward per step). Rank 0 broadcasts its weights at the start and is the only one that
+Each process (rank) trains on its own share of every epoch with its own crops, flips and image
+pools (seed + rank). Gradients are averaged over the ranks before every optimizer step, so every
+model file works unchanged however it freezes nets or calls them (DistributedDataParallel's hooks
+need one forward and one backward per step). Rank 0 broadcasts its weights at the start and alone
 writes files. Counters (iterations, epochs, frequencies) count the images of all ranks together.
 """
 import contextlib
@@ -75,19 +74,21 @@ def prepare(model):
 def main_first():
     """Rank 0 runs the block first (it writes files), the others after it (they read them)."""
     if world_size() > 1 and not is_main():
-        with _peers():
-            dist.barrier()
+        _barrier()
     yield
     if world_size() > 1 and is_main():
-        with _peers():
-            dist.barrier()
+        _barrier()
+
+
+def _barrier():
+    with _peers():
+        dist.barrier()
 
 
 def _average_gradients(optimizer, args, kwargs):
     """One all-reduce for all of the optimizer's gradients. A parameter without a gradient on every
-    rank keeps none (Adam then skips it, as on one process); one with a gradient on some ranks gets
-    their sum divided by the number of ranks, as DistributedDataParallel does. Reading those flags
-    back costs one host-device sync per step with NCCL (not yet measured on GPUs)."""
+    rank keeps none (Adam skips it, as on one process); one with a gradient on some ranks gets their
+    sum over the number of ranks, as DistributedDataParallel does."""
     params = [p for group in optimizer.param_groups for p in group['params']]
     has_grad = [p.grad is not None for p in params]
     flat = torch.cat([(p.grad if has else torch.zeros_like(p)).reshape(-1) for p, has in zip(params, has_grad)]
@@ -107,18 +108,14 @@ def any_rank(flag):
 
 
 def maximum(number):
-    """The largest of the ranks' `number`s, on every rank."""
+    """The largest of the ranks' `number`s, on every rank (collectives of nccl take GPU tensors)."""
     if world_size() == 1:
         return number
-    value = torch.tensor([float(number)], device=_device())
+    device = torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else 'cpu'
+    value = torch.tensor([float(number)], device=device)
     with _peers():
         dist.all_reduce(value, op=dist.ReduceOp.MAX)
     return value.item()
-
-
-def _device():
-    """Where collectives take their tensors: the rank's GPU with nccl, the CPU with gloo."""
-    return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
 
 
 def gather(value):
@@ -134,8 +131,7 @@ def gather(value):
 def cleanup():
     """Leave the process group once every rank is done (gloo aborts a rank whose peer left early)."""
     if dist.is_initialized():
-        with _peers():
-            dist.barrier()
+        _barrier()
         dist.destroy_process_group()
 
 

@@ -17,9 +17,8 @@ def short_message(exc):
 
 
 def run_cli(main):
-    """Run `main()`; a UserError (direct or from a data worker) ends with one line and exit code 2,
-    and so does an error of the file system (a read-only or full output folder, a file where a
-    folder should be), naming the path and the cause."""
+    """Run `main()`; a UserError (direct or from a data worker) or an error of the file system (a
+    read-only or full folder, a file where a folder should be) ends with one line and exit code 2."""
     try:
         main()
     except UserError as exc:

@@ -35,42 +35,35 @@ class HTML:
 
     def add_links(self, links, label=''):
         """One line: an optional bold label, then (text, href) links; hrefs are relative to the page."""
-        with self.doc:
-            with p():
-                if label:
-                    b(label)
-                for text, href in links:
-                    a(text, href=quote(href), style='margin-left: 1em')
+        with self.doc, p():
+            if label:
+                b(label)
+            for text, href in links:
+                a(text, href=quote(href), style='margin-left: 1em')
 
     def add_table(self, header, rows):
         """A plain table of text cells under a header row."""
-        with self.doc:
-            with table(border=1, cellpadding=4):
-                tr([th(str(cell)) for cell in header])
-                for row in rows:
-                    tr([td(str(cell)) for cell in row])
+        with self.doc, table(border=1, cellpadding=4):
+            tr([th(str(cell)) for cell in header])
+            for row in rows:
+                tr([td(str(cell)) for cell in row])
 
     def add_preformatted(self, title, text):
         """Text kept as written (e.g. the options of a run), folded under `title`."""
-        with self.doc:
-            with details():
-                summary(title)
-                pre(text)
+        with self.doc, details():
+            summary(title)
+            pre(text)
 
     def add_images(self, ims, txts, links, width=400):
         """One table row: image i shows `ims[i]` (relative to images/), captioned `txts[i]`,
         linking to `links[i]`."""
-        self.t = table(border=1, style="table-layout: fixed;")
-        self.doc.add(self.t)
-        with self.t:
-            with tr():
-                for im, txt, link in zip(ims, txts, links):
-                    with td(style="word-wrap: break-word;", halign="center", valign="top"):
-                        with p():
-                            with a(href=quote(os.path.join('images', link))):
-                                img(style=f"width:{width}px", src=quote(os.path.join('images', im)), alt=txt)
-                            br()
-                            p(txt)
+        with self.doc, table(border=1, style="table-layout: fixed;"), tr():
+            for im, txt, link in zip(ims, txts, links):
+                with td(style="word-wrap: break-word;", halign="center", valign="top"), p():
+                    with a(href=quote(os.path.join('images', link))):
+                        img(style=f"width:{width}px", src=quote(os.path.join('images', im)), alt=txt)
+                    br()
+                    p(txt)
 
     def save(self):
         atomic_write_text(os.path.join(self.web_dir, 'index.html'), self.doc.render())

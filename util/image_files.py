@@ -1,11 +1,8 @@
-"""Image files, the one way every reader in the toolkit finds and reads them (data sets, metrics,
-data set tools): list a folder, load one image as RGB or grey, split an A|B pair, name outputs.
-
-One loader means training, testing and FID see the same pixels: transparent pixels are laid on
-white, EXIF orientation is applied, 16-bit and float images are scaled to 8 bits (not clipped),
-and a file that cannot be read or converted is a one-line UserError naming it.
-"""
+"""Image files, the one way every reader in the toolkit lists and loads them, so training, testing
+and FID see the same pixels: transparency is laid on white, EXIF orientation applied, 16-bit and
+float images scaled to 8 bits (not clipped), and an unreadable file is a one-line UserError."""
 import os
+from contextlib import contextmanager
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -26,14 +23,11 @@ def is_image_name(name):
 
 
 def list_images(folder, recursive=False):
-    """Sorted names (relative to `folder`, so 'sub/x.png' when recursive) of the image files in
-    `folder`; a missing folder is a UserError, an empty one gives [] for the caller to judge.
-
-    Symbolic links: a linked file is read wherever it points (a folder of links is a common way to
-    build a subset), but each real file counts once, under its first name in sorted order. A
-    linked folder is walked only if it lies inside `folder` and was not walked yet, so a link out
-    of the data set (trainA/x -> ../trainB) or a loop (trainA/x -> .) adds nothing; each such link
-    skipped is one warning line. Broken links and other non-files are left out."""
+    """Sorted names (relative to `folder`: 'sub/x.png' when recursive) of its image files; a missing
+    folder is a UserError, an empty one gives [] for the caller to judge. A linked file is read
+    wherever it points (a folder of links builds a subset), but each real file counts once, under
+    its first name. A linked folder is walked only if it lies inside `folder` and was not walked
+    yet, so a link out of the data set or a loop adds nothing but a warning line."""
     if not os.path.isdir(folder):
         raise UserError(f'{folder}: folder not found')
     if recursive:
@@ -75,7 +69,8 @@ def _walk(folder):
 
 def load_image(path, channels=3):
     """The image at `path` as a PIL image in mode 'RGB' (channels=3) or 'L' (channels=1)."""
-    img = _open(path)
+    with _opened(path) as img:
+        img.load()
     if img.getexif().get(_ORIENTATION, 1) != 1:
         img = ImageOps.exif_transpose(img)
     mode = 'L' if channels == 1 else 'RGB'
@@ -87,37 +82,29 @@ def load_image(path, channels=3):
 
 
 def image_size(path):
-    """(width, height) of the image at `path` as load_image gives it (EXIF rotation included),
-    read from the header without decoding the pixels."""
-    try:
-        with Image.open(path) as img:
-            width, height = img.size
-            turned = img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
-    except Exception as exc:  # noqa: BLE001  PIL's decoders raise many kinds; every one means the same
-        raise UserError(_unreadable(path, exc)) from None
+    """(width, height) as load_image gives it (EXIF rotation included), from the header alone."""
+    with _opened(path) as img:
+        width, height = img.size
+        turned = img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8)
     return (height, width) if turned else (width, height)
 
 
-def _open(path):
+@contextmanager
+def _opened(path):
+    """The image file, opened; a failure to read it within the block is a one-line UserError."""
     try:
         with Image.open(path) as img:
-            img.load()
+            yield img
     except Exception as exc:  # noqa: BLE001  PIL's decoders raise many kinds; every one means the same
-        raise UserError(_unreadable(path, exc)) from None
-    return img
-
-
-def _unreadable(path, exc):
-    if isinstance(exc, Image.DecompressionBombError):
-        return (f'cannot read image {path}: too large to read safely ({exc}); shrink the image, or '
-                'raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file')
-    why = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return f'cannot read image {path}: {why}'
+        if isinstance(exc, Image.DecompressionBombError):
+            raise UserError(f'cannot read image {path}: too large to read safely ({exc}); shrink the image, or '
+                            'raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file') from None
+        why = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise UserError(f'cannot read image {path}: {why}') from None
 
 
 def _convert(img, path, mode):
-    """`img` in `mode` ('RGB' or 'L'), with transparency laid on white. Colour modes other than
-    RGB (CMYK, YCbCr, LAB, HSV...) pass through RGB, the conversion PIL has for each of them."""
+    """`img` in `mode`, transparency laid on white; other colour modes (CMYK, LAB...) pass through RGB."""
     if img.mode in _ALPHA_MODES or (img.mode == 'P' and 'transparency' in img.info):
         rgba = img.convert('RGBA')
         img = Image.new('RGBA', rgba.size, (255, 255, 255, 255))
@@ -130,8 +117,8 @@ def _convert(img, path, mode):
 
 
 def _scaled_grey(img, path):
-    """Integer grey ('I', 'I;16'...) is taken as 16 bits (0..65535), float grey ('F') as 0..1, and
-    both are scaled to 0..255. Values outside that range are refused, not clipped."""
+    """Integer grey ('I', 'I;16'...) as 16 bits, float grey ('F') as 0..1, scaled to 0..255;
+    values outside that range are refused, not clipped."""
     pixels = np.asarray(img, dtype=np.float64)
     top = 1.0 if img.mode == 'F' else _SIXTEEN_BITS
     low, high = (float(pixels.min()), float(pixels.max())) if pixels.size else (0.0, 0.0)

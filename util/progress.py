@@ -1,9 +1,6 @@
-"""Progress bars (tqdm) for training, testing and evaluation, that stay out of logs.
-
-A bar is drawn only on a terminal: when stderr is a file or a pipe, or with --no_progress, the
-iterable passes through untouched, so a log holds the printed lines and no carriage returns.
-Lines printed while a bar is drawn go through `write`, which keeps the bar whole.
-"""
+"""Progress bars (tqdm) that stay out of logs: drawn only on a terminal (not with a file, a pipe
+or --no_progress), so a log holds the printed lines and no carriage returns. Lines printed while
+a bar is drawn go through `write`, which keeps the bar whole."""
 import sys
 
 from tqdm import tqdm

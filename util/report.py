@@ -1,10 +1,7 @@
-"""The training report <checkpoints>/<name>/web/index.html, readable straight from the file system.
-
-One page holds the loss curves (and metrics such as FID, once measured) drawn by matplotlib into
-images/curves.png, a table of the metrics, links to the checkpoints, the options of the run, and
-the visuals of every epoch, newest first. It is rewritten as training goes; it never reloads
-itself (no <meta refresh>), so a browser or a headless snapshot sees a settled page.
-"""
+"""The training report <checkpoints>/<name>/web/index.html: loss and metric curves (matplotlib,
+images/curves.png), a table of the metrics, links to the checkpoints, the run's options and the
+visuals of every epoch, newest first. Rewritten as training goes, it never reloads itself (no
+<meta refresh>), so a browser or a headless snapshot sees a settled page."""
 import glob
 import os
 import re
@@ -49,13 +46,10 @@ class TrainingReport:
             page.add_images([CURVES], ['losses over epochs'], [CURVES], width=width)
         if metrics:
             names = sorted(metrics)
-            by_epoch = {}
-            for name in names:
-                for at, value in metrics[name]:
-                    by_epoch.setdefault(at, {})[name] = value
+            value = {(name, at): v for name in names for at, v in metrics[name]}
+            epochs = sorted({at for _, at in value})
             page.add_header('metrics')
-            page.add_table(['epoch', *names], [[at, *(fmt(by_epoch[at].get(n)) for n in names)]
-                                               for at in sorted(by_epoch)])
+            page.add_table(['epoch', *names], [[at, *(fmt(value.get((n, at))) for n in names)] for at in epochs])
         self._add_run_files(page)
         for n in range(epoch, 0, -1):
             names = [self.image_name(n, label) for label in self.labels]
@@ -67,8 +61,7 @@ class TrainingReport:
         page.save()
 
     def _add_run_files(self, page):
-        """Links to the checkpoints (one line per label: latest, best, epochs newest first), the
-        loss log, and the options the run was started with."""
+        """Links to the checkpoints (a line per label), the logs, and the options of the run."""
         groups = {}
         for path in glob.glob(os.path.join(glob.escape(self.run_dir), '*.pth')):
             match = CHECKPOINT.match(os.path.basename(path))
@@ -98,8 +91,8 @@ def fmt(value):
 
 
 def draw_curves(path, losses, metrics):
-    """One panel with every loss over (fractional) epochs, one more panel per metric; returns
-    the picture's width in pixels, so the page shows it unscaled."""
+    """A panel of every loss over (fractional) epochs, one more per metric; returns the picture's
+    width in pixels, so the page shows it unscaled."""
     from matplotlib.figure import Figure  # not pyplot: no GUI backend, no global state touched
 
     panels = 1 + len(metrics)

@@ -1,6 +1,6 @@
 """The run record <checkpoints>/<name>/run_record.jsonl: every value the training loop logs, one JSON
-object a line, for programs (the HTML report, visdom's curves after a restart, the experiment
-scripts, a user's own notebook). loss_log.txt says the same for people, in upstream's words.
+object a line, for programs (the report, curves after a restart, scripts, notebooks); loss_log.txt
+says the same for people.
 
 Two kinds of entry, both with the epoch and the iteration count ('iters', images trained on):
     {"kind": "losses", "epoch": 2, "iters": 300, "epoch_iter": 100, "progress": 1.5,
@@ -9,10 +9,9 @@ Two kinds of entry, both with the epoch and the iteration count ('iters', images
     {"kind": "metric", "epoch": 2, "iters": 400, "name": "fid", "value": 81.2, "time": ...}
 'progress' is the epochs done (epoch - 1 + the share of this epoch), the x of every curve.
 
-Each line goes to the file in one write on a descriptor opened for appending, so a kill leaves
-whole lines (at worst a torn last one, which read() skips). The training state keeps how many
-entries its checkpoint had seen; --continue_train cuts the record back to them, so a resumed run
-holds each logged iteration once, with nothing missing. A fresh run starts an empty record.
+Each line is one write to a descriptor opened for appending, so a kill leaves whole lines (at
+worst a torn last one, which read() skips). --continue_train cuts the record back to the entries
+its checkpoint had seen, so a resumed run holds each logged iteration once.
 """
 import json
 import math
@@ -29,8 +28,7 @@ def path_of(run_dir):
 
 
 def read(path):
-    """The entries of the record at `path`, oldest first; [] when there is none. A torn last line
-    (the process was killed while writing it) is left out."""
+    """The entries of the record at `path`, oldest first ([] when none), without a torn last line."""
     if not os.path.isfile(path):
         return []
     entries = []
@@ -84,10 +82,7 @@ class RunRecord:
         """Keep the first `keep` entries (all up to iteration `up_to_iters` instead, when given:
         a training state written before the record existed) and drop the rest."""
         entries = read(self.path)
-        if up_to_iters is not None:
-            kept = [e for e in entries if e['iters'] <= up_to_iters]
-        else:
-            kept = entries[:keep]
+        kept = entries[:keep] if up_to_iters is None else [e for e in entries if e['iters'] <= up_to_iters]
         if kept or os.path.exists(self.path):  # a fresh run writes its first entry when it logs
             atomic_write_text(self.path, ''.join(json.dumps(e) + '\n' for e in kept))
         self.count = len(kept)

@@ -16,16 +16,23 @@ from PIL import Image
 from util.errors import UserError
 
 
+def to_uint8(images):
+    """N x C x H x W tensor -> N x H x W x 3 uint8 array. Float tensors are taken in [-1, 1], the
+    range the generators produce, and rounded to the nearest level, so an in-memory measurement
+    sees the pixels of the PNG files test.py writes; grey repeats to 3 channels."""
+    images = images.detach()
+    if images.shape[1] == 1:
+        images = images.expand(-1, 3, -1, -1)
+    if images.dtype != torch.uint8:
+        images = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return images.permute(0, 2, 3, 1).cpu().numpy()
+
+
 def tensor2im(input_image, imtype=np.uint8):
     """First image of a [-1, 1] batch tensor -> HxWx3 uint8 array (grey is repeated to 3 channels)."""
     if isinstance(input_image, np.ndarray):
         return input_image.astype(imtype)
-    image_tensor = input_image.data if isinstance(input_image, torch.Tensor) else input_image
-    image_numpy = image_tensor[0].detach().float().cpu().numpy()
-    if image_numpy.shape[0] == 1:
-        image_numpy = np.tile(image_numpy, (3, 1, 1))
-    image_numpy = (np.transpose(image_numpy, (1, 2, 0)) + 1) / 2.0 * 255.0
-    return np.clip(np.rint(image_numpy), 0, 255).astype(imtype)
+    return to_uint8(input_image[:1])[0].astype(imtype)
 
 
 def save_image(image_numpy, image_path, aspect_ratio=1.0):
@@ -42,24 +49,6 @@ def save_image(image_numpy, image_path, aspect_ratio=1.0):
         raise UserError(f'cannot write {image_path}: {exc.strerror or exc}') from None
 
 
-def diagnose_network(net, name='network'):
-    """Print the mean absolute gradient of a network (debugging aid)."""
-    grads = [p.grad.abs().mean().item() for p in net.parameters() if p.grad is not None]
-    print(name)
-    print(sum(grads) / len(grads) if grads else 0.0)
-
-
-def print_numpy(x, val=True, shp=False):
-    """Print shape and/or mean, min, max, median, std of an array."""
-    x = x.astype(np.float64)
-    if shp:
-        print('shape,', x.shape)
-    if val:
-        x = x.flatten()
-        print(f'mean = {np.mean(x):3.3f}, min = {np.min(x):3.3f}, max = {np.max(x):3.3f}, '
-              f'median = {np.median(x):3.3f}, std={np.std(x):3.3f}')
-
-
 def mkdirs(paths):
     """Create one folder or a list of folders (parents included)."""
     for path in [paths] if isinstance(paths, str) else paths:
@@ -74,8 +63,8 @@ def mkdir(path):
 
 
 def unique_name(name, is_taken):
-    """`name`, or the first of `name_2`, `name_3`, ... that is not taken: files of one base name
-    (a/img.jpg and b/img.jpg, or c.jpg and c.png) keep one output each, in the order they come."""
+    """`name`, or the first of `name_2`, `name_3`, ... not taken: files of one base name (a/img.jpg
+    and b/img.jpg, c.jpg and c.png) keep one output each."""
     candidate, n = name, 1
     while is_taken(candidate):
         n += 1
@@ -85,10 +74,9 @@ def unique_name(name, is_taken):
 
 @contextmanager
 def staged_folder(path):
-    """Build a folder that replaces `path` whole: the caller writes into the folder yielded (hidden,
-    beside `path`), which takes the place of `path` only when the block ends without an error. So
-    `path` holds the files of one complete run, never a mix with an older one, and a failed run
-    leaves the old `path` as it was. Leftovers of a killed run are removed on the next start."""
+    """Build a folder that replaces `path` whole: the caller writes into the hidden folder yielded,
+    which takes the place of `path` only when the block ends without an error, so `path` never
+    mixes two runs and a failed run leaves it as it was. A killed run's leftovers go at the next start."""
     parent, base = os.path.split(os.path.abspath(path))
     stage, old = os.path.join(parent, f'.{base}.partial'), os.path.join(parent, f'.{base}.old')
     if os.path.isdir(old) and not os.path.exists(path):  # killed between the two renames below
@@ -117,16 +105,14 @@ _sets = {}  # folder -> {path: temporary} of the open `together` block there
 
 @contextmanager
 def locked(folder, shared=False):
-    """Hold an advisory lock on `folder` (flock on the folder itself, so no extra file): a save
-    holds it exclusively, readers of a set share it, so neither sees a set half renamed, and
-    remove_temporaries never removes the files of a save still being written by a live process.
-    A folder that does not exist is not locked."""
-    if fcntl is None:
-        yield
-        return
+    """Hold an advisory flock on `folder` itself: a save holds it exclusively, readers of a set
+    share it, so neither sees a set half renamed and remove_temporaries never removes the files
+    of a save a live process is writing. A missing folder (or no fcntl) is not locked."""
     try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY) if fcntl else None
     except FileNotFoundError:
+        fd = None
+    if fd is None:
         yield
         return
     try:
@@ -138,12 +124,12 @@ def locked(folder, shared=False):
 
 @contextmanager
 def together(folder):
-    """Make the atomic writes into `folder` within the block one set: each file is written to its
-    temporary name, and only when all are written are they renamed into place, listed first in a
-    journal. A kill or an error while writing leaves the previous set whole (the temporaries are
-    removed); a kill while renaming leaves the journal, and remove_temporaries completes that set
-    at the next start. So the files of a set (every latest_net_* and latest_train_state.pth) never
-    mix two saves. Write the file that marks a set as complete last: it is renamed last."""
+    """Make the atomic writes into `folder` within the block one set (every latest_net_* and
+    latest_train_state.pth), so the files of a set never mix two saves. Each file goes to its
+    temporary name; when all are written their names are listed in a journal and they are
+    renamed into place. A kill while writing leaves the previous set whole; a kill while renaming
+    leaves the journal, and remove_temporaries completes the set at the next start. Write the
+    file that marks a set as complete last: it is renamed last."""
     folder = os.path.abspath(folder)
     if folder in _sets:  # nested: part of the outer set
         yield
@@ -151,31 +137,24 @@ def together(folder):
     mkdir(folder)
     with locked(folder):
         pending = _sets[folder] = {}
+        journal = os.path.join(folder, JOURNAL)
         try:
-            yield
-        except BaseException:
+            try:
+                yield
+            finally:
+                del _sets[folder]
+            if pending:
+                atomic_write_text(journal, ''.join(os.path.basename(path) + '\n' for path in pending))
+        except BaseException:  # nothing is renamed yet
             for tmp in pending.values():
                 _remove(tmp)
             raise
-        finally:
-            del _sets[folder]
         if pending:
-            _commit(folder, pending)
-
-
-def _commit(folder, pending):
-    journal = os.path.join(folder, JOURNAL)
-    try:
-        atomic_write_text(journal, ''.join(os.path.basename(path) + '\n' for path in pending))
-    except BaseException:  # nothing is renamed yet
-        for tmp in pending.values():
-            _remove(tmp)
-        raise
-    _sync(folder)
-    for path, tmp in pending.items():  # renames in one folder need no space; a kill here is completed later
-        os.replace(tmp, path)
-    _sync(folder)
-    os.remove(journal)
+            _sync(folder)
+            for path, tmp in pending.items():  # renames in one folder need no space; a kill here is completed later
+                os.replace(tmp, path)
+            _sync(folder)
+            os.remove(journal)
 
 
 def _sync(folder):
@@ -195,9 +174,9 @@ def _remove(path):
 
 
 def remove_temporaries(folder):
-    """Tidy what killed writes left in `folder`: a set whose renames had begun (its journal is
-    there) is completed, as it was written whole; every other temporary file (only this naming)
-    is deleted. Waits for a save in progress in another process. Returns the files completed."""
+    """Tidy what killed writes left in `folder`, after a save in progress elsewhere: a set whose
+    renames had begun (its journal is there) is completed, as it was written whole; every other
+    temporary file is deleted. Returns the files completed."""
     if not os.path.isdir(folder):
         return []
     with locked(folder):
@@ -221,18 +200,15 @@ def remove_temporaries(folder):
 
 
 def atomic_write(path, write):
-    """Call write(f) on a temporary file in the same folder, fsync it and rename it into place, so
-    a kill in the middle of saving leaves the previous file intact (and at most one temporary file,
-    removed by the next write of `path` or by remove_temporaries). Within a `together` block for
-    its folder the rename waits for the end of the block. The file gets the usual mode
-    (0666 less the umask), as open() would give it. A full disk or a folder that cannot be written
-    is a one-line error."""
+    """Call write(f) on a temporary file beside `path`, fsync it and rename it into place (at the
+    end of an open `together` block for its folder), so a kill while saving leaves the previous
+    file intact. The file gets open()'s mode (0666 less the umask); a full disk or a folder that
+    cannot be written is a one-line error."""
     folder = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(folder, TEMPORARY.format(os.path.basename(path)))
     pending = _sets.get(folder)
     try:
-        if os.path.exists(tmp):  # left by a killed write
-            os.remove(tmp)
+        _remove(tmp)  # left by a killed write
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(fd, 'wb') as f:
             write(f)
@@ -243,8 +219,7 @@ def atomic_write(path, write):
         else:
             pending[path] = tmp
     except BaseException as exc:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        _remove(tmp)
         kept = 'the previous file is intact' if os.path.exists(path) else 'nothing was written'
         if isinstance(exc, OSError):
             raise UserError(f'cannot write {path}: {exc.strerror or exc}; {kept}') from None

@@ -1,10 +1,7 @@
-"""Training feedback: console + loss_log.txt, the run record run_record.jsonl (util/run_record.py),
-a progress bar per epoch, the HTML report <checkpoints>/<name>/web/index.html (util/report.py),
-visdom previews (images, loss curves, metrics over epochs) when --display_id > 0, and wandb or
-TensorBoard with --use_wandb / --use_tensorboard (util/trackers.py).
-
-A visdom server that is absent or stops mid-run costs one warning and a retry a minute later,
-never the run. No server is started behind the user's back: run `python -m visdom.server`.
+"""Training feedback: console and loss_log.txt, the run record (util/run_record.py), a progress bar
+per epoch, the HTML report (util/report.py), visdom previews with --display_id > 0, and wandb or
+TensorBoard (util/trackers.py). A visdom server that is absent or stops costs a warning and a retry
+a minute later, never the run; none is started behind the user's back (`python -m visdom.server`).
 """
 import os
 import sys
@@ -19,9 +16,8 @@ RETRY_SECONDS = 60
 
 
 def save_images(webpage, visuals, image_path, aspect_ratio=1.0, width=256):
-    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`.
-    An <image> name already used on the page (same base name, another folder or extension) gets a
-    _2, _3, ... suffix, so no result overwrites another."""
+    """Save one test sample's visuals as images/<image>_<label>.png and add a row to `webpage`; an
+    <image> name already used on the page gets a _2, _3, ... suffix, so no result overwrites another."""
     image_dir = webpage.get_image_dir()
     first = next(iter(visuals), '')
     name = util.unique_name(stem(image_path[0]), lambda n: os.path.exists(os.path.join(image_dir, f'{n}_{first}.png')))
@@ -43,22 +39,19 @@ class Visualizer:
         self.opt = opt
         self.main = distributed.is_main()  # under torchrun only rank 0 shows and writes anything
         self.display_id = opt.display_id if self.main else 0
-        self.name = opt.name
-        self.ncols = opt.display_ncols
         self.saved = False
         self.vis = None
         self.next_connect = 0.0
         self.bar = None
         self.plot_data = {'X': [], 'Y': [], 'legend': []}
         self.metrics = {}
-        self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html and self.main else None
         run_dir = os.path.join(opt.checkpoints_dir, opt.name)
+        self.report = report.TrainingReport(opt) if opt.isTrain and not opt.no_html and self.main else None
         self.record = run_record.RunRecord(run_dir) if opt.isTrain and self.main else None
         trackers.require(opt)  # on every rank, so that a missing package stops all of them
         self.trackers = None  # opened at the first value logged (TensorBoard needs the start iteration)
-        self.total_iters = 0  # the iteration count, kept up to date by the training loop
-        self.start_iters = 0
-        self.log_name = os.path.join(opt.checkpoints_dir, opt.name, 'loss_log.txt') if self.main else os.devnull
+        self.total_iters = self.start_iters = 0  # the iteration count, kept up to date by the training loop
+        self.log_name = os.path.join(run_dir, 'loss_log.txt') if self.main else os.devnull
         self.log_header = f'================ Training Loss ({time.strftime("%c")}) ================\n'
 
     def reset(self):
@@ -69,9 +62,8 @@ class Visualizer:
         return {'record_entries': self.record.count if self.record else 0}
 
     def load_state_dict(self, state, total_iters=0):
-        """Go on from a checkpoint at iteration `total_iters` (state None: a fresh run): the record
-        is cut back to what the checkpoint had seen, and the curves are read back from it, so those
-        of a resumed run start at epoch 1 and hold each logged iteration once."""
+        """Go on from a checkpoint at iteration `total_iters` (state None: a fresh run): the record is
+        cut back to what the checkpoint had seen and the curves are read back from it."""
         self.total_iters = self.start_iters = total_iters
         if self.record is None:
             return
@@ -139,13 +131,13 @@ class Visualizer:
 
     def display_current_results(self, visuals, epoch, save_result):
         """Show the current visuals in visdom and, once per epoch (save_result), in the HTML report."""
-        images = [util.tensor2im(image) for image in visuals.values()]
-        self._track('images', dict(zip(visuals, images)))
+        images = {label: util.tensor2im(image) for label, image in visuals.items()}
+        self._track('images', images)
         if self.display_id > 0:
-            self._send(lambda vis: self._show_grid(vis, list(visuals), images))
+            self._send(lambda vis: self._show_grid(vis, list(images), list(images.values())))
         if self.report and (save_result or not self.saved):
             self.saved = True
-            self.report.save_visuals(epoch, dict(zip(visuals, images)))
+            self.report.save_visuals(epoch, images)
             self.write_report(epoch)
 
     def write_report(self, epoch):
@@ -154,17 +146,16 @@ class Visualizer:
             self.report.write(epoch)
 
     def _show_grid(self, vis, labels, images):
-        ncols = min(self.ncols, len(images)) if self.ncols > 0 else len(images)
+        ncols = min(self.opt.display_ncols, len(images)) if self.opt.display_ncols > 0 else len(images)
         h, w = images[0].shape[:2]
         tiles = [np.transpose(im, (2, 0, 1)) if im.shape[:2] == (h, w) else np.zeros((3, h, w), np.uint8) for im in images]
         while len(tiles) % ncols:
             tiles.append(np.full((3, h, w), 255, np.uint8))
         vis.images(tiles, nrow=ncols, win=self.display_id, padding=2,
-                   opts=dict(title=f'{self.name} images: ' + ' | '.join(labels)))
+                   opts=dict(title=f'{self.opt.name} images: ' + ' | '.join(labels)))
 
     def plot_current_losses(self, epoch, counter_ratio, losses):
-        """Append the losses at epochs done, epoch - 1 + counter_ratio (kept for the report's
-        curves), and redraw the visdom plot."""
+        """Append the losses at epochs done, epoch - 1 + counter_ratio, and redraw the visdom plot."""
         if list(losses) != self.plot_data['legend']:
             self.plot_data = {'X': [], 'Y': [], 'legend': list(losses)}
         self.plot_data['X'].append(epoch - 1 + counter_ratio)
@@ -174,11 +165,10 @@ class Visualizer:
         x = np.stack([np.array(self.plot_data['X'])] * len(losses), 1)
         y = np.array(self.plot_data['Y'])
         self._send(lambda vis: vis.line(X=x, Y=y, win=self.display_id + 1, opts=dict(
-            title=f'{self.name} loss over time', legend=self.plot_data['legend'], xlabel='epoch', ylabel='loss')))
+            title=f'{self.opt.name} loss over time', legend=self.plot_data['legend'], xlabel='epoch', ylabel='loss')))
 
     def log_losses(self, epoch, epoch_iter, dataset_size, losses, t_comp, t_data, learning_rates):
-        """Everything the loop reports at a --print_freq iteration: console and loss_log.txt, the
-        visdom curve, the run record, wandb / TensorBoard."""
+        """Everything the loop reports at a --print_freq iteration, to every output."""
         self.print_current_losses(epoch, epoch_iter, losses, t_comp, t_data)
         self.plot_current_losses(epoch, epoch_iter / dataset_size, losses)
         if self.record:
@@ -200,8 +190,7 @@ class Visualizer:
         self._log(message)
 
     def _log(self, message):
-        """Append to loss_log.txt; the run's header goes first, so nothing is written before the
-        loop has started."""
+        """Append to loss_log.txt, the run's header first (so nothing is written before the loop starts)."""
         if self.log_header:
             util.mkdirs(os.path.dirname(self.log_name))
         with open(self.log_name, "a") as log_file:
@@ -209,8 +198,8 @@ class Visualizer:
         self.log_header = ''
 
     def plot_metric(self, epoch, name, value):
-        """Record a metric measured at the end of `epoch` (e.g. FID from in-training evaluation):
-        logged, plotted over epochs in its own visdom window, and drawn and tabled in the report."""
+        """Record a metric measured at the end of `epoch` (e.g. FID): logged, plotted in its own visdom
+        window, drawn and tabled in the report."""
         series = self.metrics.setdefault(name, [])
         series.append((epoch, float(value)))
         message = f'(epoch: {epoch}) {name}: {value:.4f}'
@@ -223,5 +212,5 @@ class Visualizer:
             win = self.display_id + 2 + list(self.metrics).index(name)
             x, y = (np.array(v) for v in zip(*series))
             self._send(lambda vis: vis.line(X=x, Y=y, win=win, opts=dict(
-                title=f'{self.name} {name} over epochs', xlabel='epoch', ylabel=name, markers=True)))
+                title=f'{self.opt.name} {name} over epochs', xlabel='epoch', ylabel=name, markers=True)))
         self.write_report(epoch)
