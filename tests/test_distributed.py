@@ -247,7 +247,6 @@ def finish(procs):
     return ''.join(out for out, _ in outs)
 
 
-@pytest.mark.slow
 def test_two_hosts_end_as_one_host_with_two_processes(two_hosts, cluster):
     finish(start_two_hosts(two_hosts, cluster, 'two_hosts', 29531))
     assert_same_nets(cluster / 'ck' / 'one_host', cluster / 'ck' / 'two_hosts')
