@@ -1,4 +1,5 @@
-"""The files a comparison of image sets writes, for programs: one JSON and CSV tables."""
+"""What a comparison of image sets leaves: the table on the console, for people, and for programs
+one JSON and CSV tables."""
 import csv
 import json
 import math
@@ -33,3 +34,10 @@ def write_outputs(prefix, rows):
             for row in rows:
                 for key, values in row['per_image'].items():
                     writer.writerow([row['name'], key] + [values.get(k, '') for k in paired_names])
+
+
+def print_table(header, lines):
+    """Text cells in columns padded to their widest cell."""
+    widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
+    for line in [header] + lines:
+        print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())

@@ -29,12 +29,11 @@ import numpy as np
 import models
 from metrics import ImageSource, compute_metrics
 from metrics.image_source import to_uint8
-from metrics.outputs import write_outputs
+from metrics.outputs import print_table, write_outputs
 from metrics.test_set import TestSet
 from metrics.translate import input_transform, translate
 from options.base_options import options_file, parse_gpu_ids
 from options.test_options import TestOptions
-from scripts.evaluate import print_table
 from util import html, util
 from util.errors import UserError, run_cli
 

@@ -18,7 +18,7 @@ import re
 
 from metrics import ImageSource, compute_metrics, list_metrics
 from metrics.image_source import image_paths
-from metrics.outputs import write_outputs
+from metrics.outputs import print_table, write_outputs
 from util.errors import UserError, run_cli
 from util.image_files import stem
 
@@ -87,13 +87,6 @@ def table(rows):
     header = ['comparison', 'n_fake', 'n_real'] + score_names
     return header, [[row['name'], str(row['n_fake']), str(row['n_real'])]
                     + [f'{row["scores"][k]:.5g}' if k in row['scores'] else '-' for k in score_names] for row in rows]
-
-
-def print_table(header, lines):
-    """Columns padded to their widest cell (compare.py's table too)."""
-    widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
-    for line in [header] + lines:
-        print('  '.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
 
 
 def main(argv=None):
